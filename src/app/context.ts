@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { ApiKeyStore } from '../auth/api-keys.js';
+import { CredentialChecker } from '../auth/credentials.js';
+import { MasterToken } from '../auth/master-token.js';
+import { AuditLog } from '../audit/log.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
+import { ErrorLog } from '../health/error-log.js';
+import { HealthService } from '../health/service.js';
+import { createLimiters, type Limiters } from '../ratelimit/limiters.js';
+import { SessionEvents } from '../sessions/events.js';
+import { SessionService } from '../sessions/service.js';
+import { SqliteSessionStore } from '../sessions/sqlite-store.js';
+import { openDatabase } from '../store/db.js';
+
+/**
+ * Every long-lived resource of the process, created here and closed by `close()`.
+ * Nothing else holds global state.
+ */
+export interface AppContext {
+  config: LoadedConfig;
+  settings: () => Settings;
+  home: string;
+  db: Database.Database;
+  sessions: SessionService;
+  master: MasterToken;
+  apiKeys: ApiKeyStore;
+  credentials: CredentialChecker;
+  limiters: Limiters | null;
+  audit: AuditLog;
+  errors: ErrorLog;
+  health: HealthService;
+  close(): void;
+}
+
+export function databasePath(home: string): string {
+  return path.join(home, 'pocketpaw.db');
+}
+
+export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppContext {
+  const config = loadConfig(env);
+  const home = config.home;
+  const db = openDatabase(databasePath(home));
+  try {
+    const master = new MasterToken(MasterToken.pathIn(home));
+    const apiKeys = new ApiKeyStore(ApiKeyStore.pathIn(home));
+    const sessions = new SessionService(new SqliteSessionStore(db), new SessionEvents());
+    let closed = false;
+    return {
+      config,
+      settings: () => config.settings,
+      home,
+      db,
+      sessions,
+      master,
+      apiKeys,
+      credentials: new CredentialChecker(master, apiKeys),
+      limiters: createLimiters(config.settings),
+      audit: new AuditLog(AuditLog.pathIn(home)),
+      errors: new ErrorLog(),
+      health: new HealthService({ home, db, tokenFile: master.file }),
+      close() {
+        if (closed) return;
+        closed = true;
+        apiKeys.close();
+        sessions.events.removeAllListeners();
+        db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

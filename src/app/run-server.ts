@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { buildServer, type ServerMode } from '../server/build.js';
+import { createAppContext, type AppContext } from './context.js';
+
+export interface StartOptions {
+  mode: ServerMode;
+  host?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  logLevel?: string;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {}
+
+export const DEFAULT_PORTS: Record<ServerMode, number> = { dashboard: 8888, api: 8000 };
+
+/** Creates the context, builds the server and listens. Used by the CLI and by tests alike. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const ctx = createAppContext(options.env);
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildServer(ctx, { mode: options.mode, logLevel: options.logLevel });
+    const host = options.host ?? ctx.settings().web_host;
+    const port = options.port ?? (options.mode === 'dashboard' ? ctx.settings().web_port : DEFAULT_PORTS.api);
+    try {
+      await app.listen({ host, port });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new PortInUseError(`Port ${port} on ${host} is already in use. Is PocketPaw already running? Stop it, or pick another port with --port.`);
+      }
+      throw err;
+    }
+    const address = app.server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    let closing: Promise<void> | undefined;
+    const running: RunningServer = {
+      app, ctx, port: actualPort, url: `http://${shownHost}:${actualPort}`,
+      close: () => (closing ??= app!.close().finally(() => ctx.close())),
+    };
+    return running;
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    ctx.close();
+    throw err;
+  }
+}

@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import type { Settings } from '../config/settings.js';
+import { HttpError } from '../http/errors.js';
+import type { Limiters } from '../ratelimit/limiters.js';
+import { rateLimitHeaders } from '../ratelimit/token-bucket.js';
+import { requireObjectBody } from '../server/body.js';
+import type { ApiKeyStore, PublicApiKey } from './api-keys.js';
+import { bearerOf, type CredentialChecker } from './credentials.js';
+import { SESSION_COOKIE } from './hook.js';
+import type { MasterToken } from './master-token.js';
+import { pythonSetRepr, VALID_SCOPES, type Scope } from './scopes.js';
+import { createSessionToken } from './session-tokens.js';
+
+export interface AuthRouteDeps {
+  settings: () => Settings;
+  master: MasterToken;
+  apiKeys: ApiKeyStore;
+  credentials: CredentialChecker;
+  limiters: Limiters | null;
+  /** Audit trail for key changes; a later issue writes it to audit.jsonl. */
+  audit: (action: string, target: string, context?: Record<string, unknown>) => void;
+}
+
+const tags = ['auth'];
+const admin = { scope: ['admin'] } as const;
+const QR_TOKEN_TTL_HOURS = 1;
+
+const createKeyBody = z.object({
+  name: z.string().min(1, 'String should have at least 1 character').max(100, 'String should have at most 100 characters'),
+  scopes: z.array(z.string()).optional(),
+  expires_at: z.string().refine((s) => /(Z|[+-]\d{2}:?\d{2})$/i.test(s.trim()) && Number.isFinite(Date.parse(s)), {
+    message: 'expires_at must be an ISO-8601 time with a UTC offset, e.g. 2027-01-01T00:00:00+00:00',
+  }).nullable().optional(),
+});
+
+const keyIdParams = z.object({ key_id: z.string() });
+
+function keyResponse(key: string, record: PublicApiKey) {
+  return { key, id: record.id, name: record.name, prefix: record.prefix, scopes: record.scopes, created_at: record.created_at, expires_at: record.expires_at };
+}
+
+function sessionCookie(token: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}`;
+}
+
+function takeAuthLimit(deps: AuthRouteDeps, request: FastifyRequest): void {
+  if (!deps.limiters) return;
+  const decision = deps.limiters.auth.take(request.ip);
+  if (!decision.allowed) throw new HttpError(429, 'Too many requests', rateLimitHeaders(decision));
+}
+
+/** Spec §3.2: session tokens, cookie login/logout, token regeneration, QR login, API keys. */
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  for (const path of ['/api/auth/session', '/api/v1/auth/session']) {
+    r.post(path, {
+      config: { authLimiter: path === '/api/auth/session' },
+      schema: { tags, summary: 'Exchange the master token for a session token' },
+    }, async (req) => {
+      const bearer = bearerOf(req.headers);
+      if (!bearer || !deps.master.matches(bearer)) throw new HttpError(401, 'Invalid master token');
+      const ttl = deps.settings().session_token_ttl_hours;
+      return { session_token: createSessionToken(deps.master.get(), ttl), expires_in_hours: ttl };
+    });
+  }
+
+  for (const path of ['/api/auth/login', '/api/v1/auth/login']) {
+    r.post(path, { schema: { tags, summary: 'Log a browser in: credential → HttpOnly session cookie' } }, async (req, reply) => {
+      // Login is exempt from the general limiter (spec §2.2), so guessing is throttled here.
+      takeAuthLimit(deps, req);
+      const body = requireObjectBody(req.body);
+      const token = typeof body.token === 'string' ? body.token.trim() : '';
+      let accepted = token !== '' && deps.credentials.isOwnerToken(token) !== null;
+      if (!accepted && token.startsWith('pp_')) {
+        // Only an admin key may become a full-access cookie (spec §10 item 3).
+        accepted = deps.apiKeys.verify(token)?.scopes.includes('admin') ?? false;
+      }
+      if (!accepted) throw new HttpError(401, 'Invalid access token');
+      const ttl = deps.settings().session_token_ttl_hours;
+      reply.header('set-cookie', sessionCookie(createSessionToken(deps.master.get(), ttl), Math.round(ttl * 3600)));
+      return { ok: true };
+    });
+  }
+
+  for (const path of ['/api/auth/logout', '/api/v1/auth/logout']) {
+    r.post(path, { schema: { tags, summary: 'Log out: delete the session cookie' } }, async (_req, reply) => {
+      reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+      return { ok: true };
+    });
+  }
+
+  for (const path of ['/api/qr', '/api/v1/qr']) {
+    r.get(path, { schema: { tags, summary: 'QR code that logs a phone in for one hour' } }, async (req, reply) => {
+      const host = req.headers.host ?? `127.0.0.1:${deps.settings().web_port}`;
+      const scheme = host.includes('trycloudflare') ? 'https' : 'http';
+      const url = `${scheme}://${host}/?token=${createSessionToken(deps.master.get(), QR_TOKEN_TTL_HOURS)}`;
+      const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+      return reply.header('content-type', 'image/png').header('cache-control', 'no-store').send(png);
+    });
+  }
+
+  for (const path of ['/api/token/regenerate', '/api/v1/token/regenerate']) {
+    r.post(path, { config: admin, schema: { tags, summary: 'Replace the master token (signs every session out)' } }, async () => {
+      const token = deps.master.regenerate();
+      deps.audit('token_regenerated', 'access_token');
+      return { token };
+    });
+  }
+
+  r.post('/api/v1/auth/api-keys', { config: admin, schema: { tags, summary: 'Create an API key (shown once)', body: createKeyBody } }, async (req) => {
+    const scopes = req.body.scopes ?? ['chat', 'sessions'];
+    const invalid = [...new Set(scopes.filter((s) => !(VALID_SCOPES as readonly string[]).includes(s)))];
+    if (invalid.length) throw new HttpError(400, `Invalid scopes: ${pythonSetRepr(invalid)}`);
+    const { key, record } = deps.apiKeys.create(req.body.name, scopes as Scope[], req.body.expires_at ?? null);
+    deps.audit('api_key_created', `key:${record.id}`, { key_name: record.name, scopes: record.scopes });
+    return keyResponse(key, record);
+  });
+
+  r.get('/api/v1/auth/api-keys', { config: admin, schema: { tags, summary: 'List API keys (never the keys themselves)' } }, async () =>
+    deps.apiKeys.list().map((k) => ({
+      id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, created_at: k.created_at,
+      last_used_at: k.last_used_at, expires_at: k.expires_at, revoked: k.revoked,
+    })));
+
+  r.delete('/api/v1/auth/api-keys/:key_id', { config: admin, schema: { tags, summary: 'Revoke an API key', params: keyIdParams } }, async (req) => {
+    const revoked = deps.apiKeys.revoke(req.params.key_id);
+    if (!revoked) throw new HttpError(404, 'API key not found or already revoked');
+    deps.audit('api_key_revoked', `key:${revoked.id}`, { key_name: revoked.name });
+    return { status: 'ok' };
+  });
+
+  r.post('/api/v1/auth/api-keys/:key_id/rotate', { config: admin, schema: { tags, summary: 'Revoke a key and issue a new one with the same name and scopes', params: keyIdParams } }, async (req) => {
+    const old = deps.apiKeys.revoke(req.params.key_id);
+    if (!old) throw new HttpError(404, 'API key not found or already revoked');
+    deps.audit('api_key_revoked', `key:${old.id}`, { key_name: old.name, reason: 'rotated' });
+    const { key, record } = deps.apiKeys.create(old.name, old.scopes as Scope[], null);
+    deps.audit('api_key_created', `key:${record.id}`, { key_name: record.name, scopes: record.scopes });
+    return keyResponse(key, record);
+  });
+}

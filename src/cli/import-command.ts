@@ -1,0 +1,38 @@
+import { importPocketPaw, type ImportSummary } from '../import/import.js';
+import { openSessionsForCli } from './open-store.js';
+import { createProgress } from './progress.js';
+
+export function runImport(dir: string, opts: { json?: boolean }): number {
+  const { config, store, close } = openSessionsForCli();
+  const progress = createProgress('Importing sessions');
+  let summary: ImportSummary;
+  try {
+    summary = importPocketPaw(dir, { home: config.home, store, onProgress: (p) => progress.update(p.done, p.total) });
+  } finally {
+    close();
+  }
+  const seconds = progress.finish();
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return 0;
+  }
+  const lines = [
+    `Imported from ${summary.source} in ${seconds.toFixed(1)} s`,
+    `  sessions: ${summary.sessionsCreated} new, ${summary.sessionsUpdated} updated, ${summary.sessionsUnchanged} already up to date (${summary.sessionFiles} files)`,
+    `  messages: ${summary.messagesImported} imported${summary.messagesSkipped ? `, ${summary.messagesSkipped} unreadable skipped` : ''}`,
+    `  renamed sessions kept their titles: ${summary.renamedSessions}`,
+  ];
+  const c = summary.credentials;
+  if (c.token === 'imported') lines.push('  access token: imported — your existing clients keep working');
+  if (c.token === 'kept-existing') lines.push('  access token: kept this installation\'s token (run `pocketpaw token` to see it)');
+  if (typeof c.apiKeys === 'number') lines.push(`  API keys: ${c.apiKeys} imported`);
+  if (c.apiKeys === 'kept-existing') lines.push('  API keys: kept this installation\'s keys; PocketPaw\'s were not merged');
+  for (const p of c.problems) lines.push(`  note: ${p}`);
+  for (const n of summary.notes) lines.push(`  note: ${n}`);
+  if (summary.failures.length) {
+    lines.push(`  ${summary.failures.length} file(s) not imported (the rest were):`);
+    for (const f of summary.failures) lines.push(`    - ${f.file}: ${f.reason}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

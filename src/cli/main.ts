@@ -1,0 +1,80 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { PortInUseError, startServer } from '../app/run-server.js';
+import { MasterToken } from '../auth/master-token.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { HttpError } from '../http/errors.js';
+import { NotAPocketPawDirError } from '../import/pocketpaw-dir.js';
+import type { ServerMode } from '../server/build.js';
+import { VERSION } from '../version/routes.js';
+import { runImport } from './import-command.js';
+import { sessionsCommand } from './sessions-command.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0–65535)');
+  return n;
+}
+
+async function serve(mode: ServerMode, opts: { host?: string; port?: number }): Promise<void> {
+  const server = await startServer({ mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn' });
+  const what = mode === 'dashboard' ? 'Dashboard' : 'API';
+  process.stdout.write(`PocketPaw ${VERSION} — ${what} on ${server.url}\n`);
+  process.stdout.write(`Data: ${server.ctx.home}\n`);
+  process.stdout.write('From this machine no login is needed; from another device use the token (`npx pocketpaw token`).\n');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: shutting down…\n`);
+    server.close().then(() => process.exit(0), (err: unknown) => {
+      process.stderr.write(`Shutdown failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const program = new Command('pocketpaw')
+  .description('PocketPaw — your self-hosted AI agent')
+  .version(VERSION)
+  .enablePositionalOptions()
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--port <port>', 'port (default 8888)', port)
+  .action((opts: { host?: string; port?: number }) => serve('dashboard', opts));
+
+program.command('serve').description('API only (no dashboard), on port 8000 by default')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+  .option('--port <port>', 'port (default 8000)', port)
+  .action((opts: { host?: string; port?: number }) => serve('api', opts));
+
+program.command('import <dir>').description('Import history from a PocketPaw (Python) data dir, e.g. ~/.pocketpaw')
+  .option('--json', 'print the summary as JSON')
+  .action((dir: string, opts: { json?: boolean }) => {
+    process.exitCode = runImport(dir, opts);
+  });
+
+program.command('token').description('Print the access token for logging in from another device')
+  .option('--regenerate', 'replace the token (signs every device out)')
+  .action((opts: { regenerate?: boolean }) => {
+    const { home } = loadConfig();
+    const token = new MasterToken(MasterToken.pathIn(home));
+    process.stdout.write(`${opts.regenerate ? token.regenerate() : token.get()}\n`);
+  });
+
+program.addCommand(sessionsCommand());
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError) {
+    process.stderr.write(`Error: ${err.message}\n`);
+  } else {
+    process.stderr.write(`Unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  fail(err);
+}

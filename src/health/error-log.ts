@@ -1,0 +1,45 @@
+import crypto from 'node:crypto';
+
+export interface ErrorEntry {
+  id: string;
+  timestamp: string;
+  source: string;
+  severity: 'error' | 'critical' | 'warning';
+  message: string;
+  traceback: string;
+  context: Record<string, unknown>;
+}
+
+const CAPACITY = 500;
+
+/** Recent server errors for `/api/health/errors` (spec §3.6): newest first, bounded. */
+export class ErrorLog {
+  private entries: ErrorEntry[] = [];
+
+  record(e: { source: string; message: string; stack?: string; context?: Record<string, unknown> }): void {
+    this.entries.push({
+      id: crypto.randomBytes(6).toString('hex'),
+      timestamp: new Date().toISOString().replace('Z', '+00:00'),
+      source: e.source,
+      severity: 'error',
+      message: e.message,
+      traceback: e.stack ?? '',
+      context: e.context ?? {},
+    });
+    if (this.entries.length > CAPACITY) this.entries.splice(0, this.entries.length - CAPACITY);
+  }
+
+  list(limit: number, search = ''): ErrorEntry[] {
+    const needle = search.toLowerCase();
+    const out: ErrorEntry[] = [];
+    for (let i = this.entries.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = this.entries[i]!;
+      if (!needle || `${e.message}\n${e.source}\n${e.traceback}`.toLowerCase().includes(needle)) out.push(e);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { clampLegacy, legacyLimit, v1Limit } from '../sessions/schemas.js';
+import type { ErrorLog } from './error-log.js';
+import type { HealthService } from './service.js';
+
+const tags = ['health'];
+
+/** Spec §3.6. Failures answer 200 with status "unknown" and the error, as PocketPaw's do. */
+export function registerHealthRoutes(app: FastifyInstance, health: HealthService, errors: ErrorLog): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const guard = <T>(fn: () => T, fallback: (msg: string) => unknown) => {
+    try {
+      return fn();
+    } catch (err) {
+      return fallback((err as Error).message);
+    }
+  };
+  const failed = (error: string) => ({ status: 'unknown', check_count: 0, issues: [], error });
+
+  r.get('/api/health', { schema: { tags, summary: 'Health summary' } }, async () => guard(() => health.summary(), failed));
+  r.get('/api/v1/health', { schema: { tags, summary: 'Health summary' } }, async () =>
+    guard(() => {
+      const { last_check: _unused, ...rest } = health.summary();
+      return { ...rest, error: null };
+    }, failed));
+  for (const path of ['/api/health/check', '/api/v1/health/check']) {
+    r.post(path, { schema: { tags, summary: 'Run all health checks now' } }, async () =>
+      guard(() => health.run(), (error) => ({ status: 'unknown', error })));
+  }
+
+  r.get('/api/health/errors', {
+    schema: { tags, summary: 'Recent server errors', querystring: z.object({ limit: legacyLimit(20), search: z.string().default('') }) },
+  }, async (req) => guard(() => errors.list(clampLegacy(req.query.limit), req.query.search), () => []));
+  r.get('/api/v1/health/errors', {
+    schema: { tags, summary: 'Recent server errors', querystring: z.object({ limit: v1Limit(20, 500), search: z.string().default('') }) },
+  }, async (req) => guard(() => errors.list(req.query.limit, req.query.search), () => []));
+  for (const path of ['/api/health/errors', '/api/v1/health/errors']) {
+    r.delete(path, { schema: { tags, summary: 'Clear the error log' } }, async () =>
+      guard(() => {
+        errors.clear();
+        return { cleared: true };
+      }, (error) => ({ cleared: false, error })));
+  }
+}

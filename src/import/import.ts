@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { channelOf } from '../sessions/ids.js';
+import type { SessionStore } from '../sessions/types.js';
+import { importCredentials, type CredentialImport } from './credentials.js';
+import { listSessionFiles, locatePocketPawDir, readIndex } from './pocketpaw-dir.js';
+import { readSessionFile } from './read-session.js';
+
+export interface ImportProgress {
+  done: number;
+  total: number;
+  file: string;
+}
+
+export interface ImportSummary {
+  source: string;
+  sessionFiles: number;
+  sessionsCreated: number;
+  sessionsUpdated: number;
+  sessionsUnchanged: number;
+  messagesImported: number;
+  messagesSkipped: number;
+  renamedSessions: number;
+  /** Files that were not imported, with the reason; the rest of the import went on. */
+  failures: Array<{ file: string; reason: string }>;
+  notes: string[];
+  credentials: CredentialImport;
+}
+
+export interface ImportOptions {
+  home: string;
+  store: SessionStore;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+/**
+ * Imports a PocketPaw 0.4.4 data dir (spec §7.2, §7.3, §11.1). Idempotent: messages are keyed
+ * by their ids, so a second run adds nothing. Each session is one transaction; a bad file is
+ * reported and skipped.
+ */
+export function importPocketPaw(sourceDir: string, options: ImportOptions): ImportSummary {
+  const dir = locatePocketPawDir(sourceDir);
+  const credentials = importCredentials(dir.root, options.home);
+  const index = readIndex(dir.sessionsDir);
+  const files = listSessionFiles(dir.sessionsDir);
+  const summary: ImportSummary = {
+    source: dir.root, sessionFiles: files.length, sessionsCreated: 0, sessionsUpdated: 0, sessionsUnchanged: 0,
+    messagesImported: 0, messagesSkipped: 0, renamedSessions: 0, failures: [], notes: [], credentials,
+  };
+  if (index.problem) summary.notes.push(index.problem);
+  if (fs.existsSync(path.join(dir.root, 'memory', 'MEMORY.md'))) {
+    summary.notes.push('memory/MEMORY.md (long-term memory) is not imported yet: it comes with long-term memory support');
+  }
+
+  files.forEach((name, i) => {
+    const id = name.slice(0, -'.json'.length);
+    const read = readSessionFile(path.join(dir.sessionsDir, name));
+    if (!read.ok) {
+      summary.failures.push({ file: name, reason: read.reason });
+    } else {
+      summary.messagesSkipped += read.skippedMessages;
+      const entry = index.entries.get(id);
+      const userTitle = typeof entry?.user_title === 'string' && entry.user_title.trim() ? entry.user_title : null;
+      const channel = typeof entry?.channel === 'string' && entry.channel ? entry.channel : channelOf(id);
+      try {
+        const result = options.store.merge(id, channel, read.messages, userTitle);
+        if (result.created) summary.sessionsCreated++;
+        else if (result.messagesAdded > 0) summary.sessionsUpdated++;
+        else summary.sessionsUnchanged++;
+        summary.messagesImported += result.messagesAdded;
+        if (userTitle) summary.renamedSessions++;
+      } catch (err) {
+        summary.failures.push({ file: name, reason: `could not be stored: ${(err as Error).message}` });
+      }
+    }
+    options.onProgress?.({ done: i + 1, total: files.length, file: name });
+  });
+  return summary;
+}

@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app/context.js';
+import { registerAuth } from '../auth/hook.js';
+import { registerAuthRoutes } from '../auth/routes.js';
+import { registerHealthRoutes } from '../health/routes.js';
+import { registerSessionRoutes } from '../sessions/routes.js';
+import { registerVersionRoutes } from '../version/routes.js';
+import { BODY_LIMIT, registerJsonBodies } from './body.js';
+import { registerCors } from './cors.js';
+import { registerDashboardPlaceholder } from './dashboard-placeholder.js';
+import { registerErrorHandling } from './errors.js';
+import { createMethodIndex } from './method-not-allowed.js';
+import { registerOpenApi } from './openapi.js';
+import { registerSecurityHeaders } from './security-headers.js';
+
+export type ServerMode = 'dashboard' | 'api';
+
+export interface BuildOptions {
+  mode: ServerMode;
+  logLevel?: string;
+}
+
+/** Session ids arrive in paths; allow long ones so they get a 404 from us, not the router. */
+const MAX_PARAM_LENGTH = 16 * 1024;
+
+export async function buildServer(ctx: AppContext, options: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const allowedMethods = createMethodIndex(app);
+
+  registerJsonBodies(app);
+  registerErrorHandling(app, ctx.errors);
+  app.setNotFoundHandler((request, reply) => {
+    const allow = allowedMethods(request.url.split('?')[0]!);
+    if (allow.length) return reply.code(405).header('allow', allow.join(', ')).send({ detail: 'Method Not Allowed' });
+    return reply.code(404).send({ detail: 'Not Found' });
+  });
+  registerSecurityHeaders(app);
+  await registerCors(app, ctx.settings);
+  registerAuth(app, { settings: ctx.settings, limiters: ctx.limiters, credentials: ctx.credentials });
+  await registerOpenApi(app);
+
+  registerSessionRoutes(app, ctx.sessions);
+  registerAuthRoutes(app, {
+    settings: ctx.settings,
+    master: ctx.master,
+    apiKeys: ctx.apiKeys,
+    credentials: ctx.credentials,
+    limiters: ctx.limiters,
+    audit: (action, target, context) => ctx.audit.write({ action, target, context }),
+  });
+  registerHealthRoutes(app, ctx.health, ctx.errors);
+  registerVersionRoutes(app, ctx.settings);
+  if (options.mode === 'dashboard') registerDashboardPlaceholder(app);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Fastify answers an unknown method on a known path with 404; the spec wants 405
+ * (`{"detail":"Method Not Allowed"}`) and an `Allow` header. Routes are recorded as they are
+ * added and matched by pattern when a request finds no route.
+ */
+export function createMethodIndex(app: FastifyInstance) {
+  const routes: Array<{ methods: string[]; pattern: RegExp }> = [];
+  app.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
+    const source = route.url
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    routes.push({ methods, pattern: new RegExp(`^${source}$`) });
+  });
+  return (path: string): string[] => {
+    const allowed = new Set<string>();
+    for (const r of routes) if (r.pattern.test(path)) r.methods.forEach((m) => allowed.add(m));
+    return [...allowed];
+  };
+}

@@ -1,0 +1,52 @@
+import type { MessageRecord } from './types.js';
+
+export type ExportFormat = 'json' | 'md';
+
+export interface ExportFile {
+  body: string;
+  contentType: string;
+  filename: string;
+}
+
+/** Spec §3.1.3. `requestedId` is echoed as given; the file name uses only file-safe characters. */
+export function exportSession(requestedId: string, storedId: string, messages: MessageRecord[], format: ExportFormat, now = new Date()): ExportFile {
+  const filename = `pocketpaw-session-${storedId.slice(0, 20).replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
+  if (format === 'json') {
+    const doc = {
+      export_version: '1.0',
+      exported_at: now.toISOString().replace('Z', '+00:00'),
+      session_id: requestedId,
+      message_count: messages.length,
+      messages: messages.map((m) => ({
+        id: m.id,
+        role: m.role || 'user',
+        content: m.content,
+        timestamp: m.timestamp,
+        metadata: m.metadata,
+      })),
+    };
+    return { body: JSON.stringify(doc, null, 2), contentType: 'application/json; charset=utf-8', filename };
+  }
+  const lines = [
+    '# Conversation Export',
+    `**Session**: \`${requestedId}\` | **Messages**: ${messages.length} | **Exported**: ${utcMinute(now)}`,
+    '',
+    '---',
+  ];
+  for (const m of messages) {
+    const role = m.role || 'user';
+    lines.push('', `**${role.charAt(0).toUpperCase()}${role.slice(1)}** (${localClock(m.timestamp)}):`, m.content, '', '---');
+  }
+  return { body: lines.join('\n'), contentType: 'text/markdown; charset=utf-8', filename };
+}
+
+function utcMinute(d: Date): string {
+  return d.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** HH:MM in the machine's local time, as PocketPaw shows its (local) message timestamps. */
+function localClock(timestamp: string): string {
+  const d = new Date(timestamp);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}

@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { badRequest } from '../http/errors.js';
+import { requireObjectBody } from '../server/body.js';
+import { codePointLength } from '../shared/text.js';
+import type { ExportFile } from './export.js';
+import {
+  clampLegacy, exportQuery, legacyLimit, legacySummary, listQuery, searchQuery, sessionIdParams,
+  TITLE_MAX, v1Limit, v1RenameBody, v1Summary,
+} from './schemas.js';
+import type { SessionService } from './service.js';
+
+const scope = ['sessions'] as const;
+const tags = ['sessions'];
+const OK = { status: 'ok' } as const;
+
+function sendExport(reply: FastifyReply, file: ExportFile) {
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
+    .send(file.body);
+}
+
+function checkFormat(format: string): 'json' | 'md' {
+  if (format !== 'json' && format !== 'md') throw badRequest("Format must be 'json' or 'md'");
+  return format;
+}
+
+/** Spec §3.1: the legacy `/api/...` and versioned `/api/v1/...` session routes. */
+export function registerSessionRoutes(app: FastifyInstance, sessions: SessionService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const config = { scope };
+
+  // ---- list ----
+  r.get('/api/sessions', {
+    config, schema: { tags, summary: 'List sessions, newest activity first', querystring: listQuery(legacyLimit(50)) },
+  }, async (req) => {
+    const { sessions: rows, total } = sessions.list(clampLegacy(req.query.limit), req.query.before);
+    return { sessions: rows.map(legacySummary), total };
+  });
+  r.get('/api/v1/sessions', {
+    config, schema: { tags, summary: 'List sessions, newest activity first', querystring: listQuery(v1Limit(50, 500)) },
+  }, async (req) => {
+    const { sessions: rows, total } = sessions.list(req.query.limit, req.query.before);
+    return { sessions: rows.map(v1Summary), total };
+  });
+  r.get('/api/memory/sessions', {
+    config, schema: { tags, summary: 'List sessions (legacy bare array)', querystring: z.object({ limit: legacyLimit(20) }) },
+  }, async (req) => sessions.list(clampLegacy(req.query.limit)).sessions.map(legacySummary));
+
+  // ---- search ----
+  r.get('/api/sessions/search', {
+    config, schema: { tags, summary: 'Search message text (case-insensitive substring)', querystring: searchQuery(legacyLimit(20)) },
+  }, async (req) => ({ sessions: sessions.search(req.query.q, clampLegacy(req.query.limit)) }));
+  r.get('/api/v1/sessions/search', {
+    config, schema: { tags, summary: 'Search message text (case-insensitive substring)', querystring: searchQuery(v1Limit(20, 200)) },
+  }, async (req) => ({ sessions: sessions.search(req.query.q, req.query.limit) }));
+
+  // ---- rename (the seed page) ----
+  r.post('/api/sessions/:id/title', {
+    config, schema: { tags, summary: 'Rename a session (legacy rules: trimmed, non-empty)', params: sessionIdParams },
+  }, async (req) => {
+    const body = requireObjectBody(req.body);
+    const title = typeof body.title === 'string' ? body.title.trim() : '';
+    if (!title) throw badRequest('Title is required');
+    if (codePointLength(title) > TITLE_MAX) throw badRequest(`Title must be at most ${TITLE_MAX} characters`);
+    sessions.rename(req.params.id, title);
+    return OK;
+  });
+  r.post('/api/v1/sessions/:id/title', {
+    config, schema: { tags, summary: 'Rename a session (stored as given, 1–200 characters)', params: sessionIdParams, body: v1RenameBody },
+  }, async (req) => {
+    sessions.rename(req.params.id, req.body.title);
+    return OK;
+  });
+
+  // ---- delete ----
+  for (const path of ['/api/sessions/:id', '/api/v1/sessions/:id']) {
+    r.delete(path, { config, schema: { tags, summary: 'Delete a session and its messages', params: sessionIdParams } }, async (req) => {
+      sessions.delete(req.params.id);
+      return OK;
+    });
+  }
+
+  // ---- history ----
+  r.get('/api/memory/session', {
+    config, schema: { tags, summary: 'Last messages of a session', querystring: z.object({ id: z.string().optional(), limit: legacyLimit(50) }) },
+  }, async (req) => {
+    if (!req.query.id) return [];
+    return sessions.history(req.query.id, clampLegacy(req.query.limit)).map((m) => ({ role: m.role || 'user', content: m.content }));
+  });
+  r.get('/api/v1/sessions/:id/history', {
+    config, schema: { tags, summary: 'Last messages of a session', params: sessionIdParams, querystring: z.object({ limit: v1Limit(50, 500) }) },
+  }, async (req) => sessions.history(req.params.id, req.query.limit).map((m) => ({ role: m.role || 'user', content: m.content })));
+
+  // ---- export ----
+  r.get('/api/memory/session/export', {
+    config, schema: { tags, summary: 'Download a session as JSON or Markdown', querystring: exportQuery.extend({ id: z.string().optional() }) },
+  }, async (req, reply) => {
+    if (!req.query.id) throw badRequest('Missing required parameter: id');
+    const format = checkFormat(req.query.format);
+    return sendExport(reply, sessions.export(req.query.id, format));
+  });
+  r.get('/api/v1/sessions/:id/export', {
+    config, schema: { tags, summary: 'Download a session as JSON or Markdown', params: sessionIdParams, querystring: exportQuery },
+  }, async (req, reply) => sendExport(reply, sessions.export(req.params.id, checkFormat(req.query.format))));
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { SessionRecord } from './types.js';
+
+/** A `limit` must be an integer (spec §11.6); legacy routes then clamp it, v1 routes bound it. */
+export const legacyLimit = (fallback: number) =>
+  z.coerce.number({ error: 'Input should be a valid integer' }).int('Input should be a valid integer').default(fallback)
+    .describe('Legacy: below 1 gives an empty result, above 500 is read as 500');
+
+export const v1Limit = (fallback: number, max: number) =>
+  z.coerce.number({ error: 'Input should be a valid integer' }).int('Input should be a valid integer')
+    .min(1, 'Input should be greater than or equal to 1')
+    .max(max, `Input should be less than or equal to ${max}`)
+    .default(fallback);
+
+export function clampLegacy(limit: number): number {
+  return limit < 1 ? 0 : Math.min(limit, 500);
+}
+
+export const sessionIdParams = z.object({
+  id: z.string().describe('Session id (`websocket_<uuid>`) or its colon form (`websocket:<uuid>`)'),
+});
+
+export const listQuery = <L extends z.ZodType<number, unknown>>(limit: L) =>
+  z.object({
+    limit,
+    before: z.string().optional().describe('Cursor: only sessions whose last_activity is earlier than this'),
+  });
+
+export const searchQuery = <L extends z.ZodType<number, unknown>>(limit: L) => z.object({ q: z.string().default(''), limit });
+
+export const exportQuery = z.object({ format: z.string().default('json') });
+
+export const TITLE_MAX = 200;
+
+export const v1RenameBody = z.object({
+  title: z.string({ error: 'Input should be a valid string' })
+    .min(1, 'String should have at least 1 character')
+    .max(TITLE_MAX, `String should have at most ${TITLE_MAX} characters`),
+});
+
+/** Legacy shape: the id plus every index field (spec §3.1), `user_title` only when renamed. */
+export function legacySummary(s: SessionRecord) {
+  const out: Record<string, unknown> = {
+    id: s.id, title: s.title, channel: s.channel, created: s.created,
+    last_activity: s.last_activity, message_count: s.message_count, preview: s.preview,
+  };
+  if (s.user_title !== null) out.user_title = s.user_title;
+  return out;
+}
+
+/** Versioned shape: exactly these five fields. */
+export function v1Summary(s: SessionRecord) {
+  return { id: s.id, title: s.title || 'Untitled', channel: s.channel || 'unknown', last_activity: s.last_activity || '', message_count: s.message_count ?? 0 };
+}

@@ -1,0 +1,68 @@
+/** The session model of spec §7.3, as rows rather than PocketPaw's `_index.json`. */
+export interface SessionRecord {
+  id: string;
+  /** Effective title: user_title, else the derived title, else "New Chat". */
+  title: string;
+  user_title: string | null;
+  channel: string;
+  created: string;
+  last_activity: string;
+  message_count: number;
+  preview: string;
+}
+
+export interface MessageRecord {
+  id: string;
+  role: string;
+  content: string;
+  timestamp: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface NewMessage {
+  id: string;
+  role: string;
+  content: string;
+  timestamp: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface SearchHit {
+  id: string;
+  title: string;
+  channel: string;
+  match: string;
+  match_role: string;
+  last_activity: string;
+}
+
+export interface ImportResult {
+  created: boolean;
+  messagesAdded: number;
+}
+
+/**
+ * Storage of sessions and messages. The SQLite implementation is the only one today; the
+ * interface is what a Postgres store would implement.
+ */
+export interface SessionStore {
+  list(limit: number, before?: string): SessionRecord[];
+  count(): number;
+  get(id: string): SessionRecord | undefined;
+  /** Sets the user title; false when the session does not exist. */
+  rename(id: string, title: string): boolean;
+  /** Removes the session and its messages; false when it does not exist. */
+  delete(id: string): boolean;
+  /** Last `limit` messages, oldest first. */
+  history(id: string, limit: number): MessageRecord[];
+  /** All messages, oldest first. */
+  messages(id: string): MessageRecord[];
+  search(query: string, limit: number): SearchHit[];
+  /** Appends messages to a session, creating it when needed, in one transaction. */
+  append(id: string, channel: string, messages: NewMessage[]): SessionRecord;
+  /**
+   * Merges a session from another store (import): messages whose id is already present are
+   * skipped; `userTitle` is applied only when the session has none yet.
+   */
+  merge(id: string, channel: string, messages: NewMessage[], userTitle: string | null): ImportResult;
+}

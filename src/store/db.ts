@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { migrate } from './migrations.js';
+
+export interface OpenOptions {
+  /** Stop migrating at this schema version (tests of upgrades). */
+  migrateTo?: number;
+}
+
+/**
+ * Opens the SQLite database with the settings every part of the app relies on:
+ * WAL so readers never block the writer, FULL sync so an acknowledged write survives a crash
+ * or power loss (spec §11.10), foreign keys for cascading deletes, and a busy timeout so a
+ * second process (`pocketpaw import` while the server runs) waits instead of failing.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Database.Database {
+  if (file !== ':memory:') {
+    // Conversations are private: create the file owner-only (SQLite gives -wal/-shm the same mode).
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+  }
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('cache_size = -32000');
+  migrate(db, options.migrateTo);
+  return db;
+}

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema history. Each step runs once, in order, inside one transaction, and bumps
+ * `PRAGMA user_version`. Never edit a released step: add a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; up: string }> = [
+  {
+    version: 1,
+    description: 'sessions and messages',
+    up: `
+      CREATE TABLE sessions (
+        id            TEXT PRIMARY KEY,
+        channel       TEXT NOT NULL,
+        auto_title    TEXT,
+        user_title    TEXT,
+        created       TEXT NOT NULL,
+        last_activity TEXT NOT NULL,
+        message_count INTEGER NOT NULL DEFAULT 0,
+        preview       TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX sessions_by_activity ON sessions (last_activity DESC, id DESC);
+
+      CREATE TABLE messages (
+        rowid      INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        id         TEXT NOT NULL,
+        role       TEXT NOT NULL,
+        content    TEXT NOT NULL,
+        timestamp  TEXT NOT NULL,
+        metadata   TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE UNIQUE INDEX messages_by_session ON messages (session_id, seq);
+      CREATE UNIQUE INDEX messages_by_id ON messages (session_id, id);
+    `,
+  },
+  {
+    version: 2,
+    description: 'full-text index over message content, kept in step by triggers',
+    // trigram: case-insensitive substring matching for any script (CJK has no spaces to split on).
+    up: `
+      CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        content, content = 'messages', content_rowid = 'rowid', tokenize = 'trigram case_sensitive 0'
+      );
+      CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content) VALUES (new.rowid, new.content);
+      END;
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+        INSERT INTO messages_fts (rowid, content) VALUES (new.rowid, new.content);
+      END;
+      INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings the database up to `target` (default: latest). Returns the versions applied. */
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `The database was written by a newer PocketPaw (schema ${current}, this version knows ${SCHEMA_VERSION}). Upgrade PocketPaw.`,
+    );
+  }
+  const applied: number[] = [];
+  for (const step of MIGRATIONS) {
+    if (step.version <= current || step.version > target) continue;
+    db.transaction(() => {
+      db.exec(step.up);
+      db.pragma(`user_version = ${step.version}`);
+    })();
+    applied.push(step.version);
+  }
+  return applied;
+}
