@@ -1,3 +1,4 @@
+import { nowIso } from '../shared/time.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,7 +28,7 @@ export class AuditLog {
   write(e: Partial<AuditEvent> & Pick<AuditEvent, 'action' | 'target'>): AuditEvent {
     const event: AuditEvent = {
       id: crypto.randomUUID(),
-      timestamp: new Date().toISOString().replace('Z', '+00:00'),
+      timestamp: nowIso(),
       severity: e.severity ?? 'info',
       actor: e.actor ?? 'api_client',
       action: e.action,

@@ -1,3 +1,4 @@
+import { nowIso } from '../shared/time.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -81,7 +82,7 @@ const CHECKS: Array<{ id: string; name: string; category: string; run: (i: Healt
 
 /** Runs every check; a check that throws is reported as critical with its error, not as a 500. */
 export function runChecks(inputs: HealthInputs): Check[] {
-  const timestamp = new Date().toISOString().replace('Z', '+00:00');
+  const timestamp = nowIso();
   return CHECKS.map((c) => {
     let result: CheckResult;
     try {

@@ -1,3 +1,4 @@
+import { nowIso } from '../shared/time.js';
 import crypto from 'node:crypto';
 
 export interface ErrorEntry {
@@ -19,7 +20,7 @@ export class ErrorLog {
   record(e: { source: string; message: string; stack?: string; context?: Record<string, unknown> }): void {
     this.entries.push({
       id: crypto.randomBytes(6).toString('hex'),
-      timestamp: new Date().toISOString().replace('Z', '+00:00'),
+      timestamp: nowIso(),
       source: e.source,
       severity: 'error',
       message: e.message,

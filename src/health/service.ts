@@ -1,3 +1,4 @@
+import { nowIso } from '../shared/time.js';
 import { runChecks, type Check, type HealthInputs } from './checks.js';
 
 export interface HealthSummary {
@@ -17,7 +18,7 @@ export class HealthService {
     const checks = runChecks(this.inputs);
     const issues = checks.filter((c) => c.status !== 'ok');
     const status = issues.some((c) => c.status === 'critical') ? 'unhealthy' : issues.length ? 'degraded' : 'healthy';
-    this.last = { status, check_count: checks.length, issues, last_check: new Date().toISOString().replace('Z', '+00:00') };
+    this.last = { status, check_count: checks.length, issues, last_check: nowIso() };
     return this.last;
   }
 

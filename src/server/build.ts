@@ -37,7 +37,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerJsonBodies(app);
   registerErrorHandling(app, ctx.errors);
   app.setNotFoundHandler((request, reply) => {
-    const allow = allowedMethods(request.url.split('?')[0]!);
+    const allow = allowedMethods(request.url.split('?')[0]!, request.method);
     if (allow.length) return reply.code(405).header('allow', allow.join(', ')).send({ detail: 'Method Not Allowed' });
     return reply.code(404).send({ detail: 'Not Found' });
   });

@@ -1,3 +1,4 @@
+import { formatUtc } from '../shared/time.js';
 import type { MessageRecord } from './types.js';
 
 export type ExportFormat = 'json' | 'md';
@@ -14,7 +15,7 @@ export function exportSession(requestedId: string, storedId: string, messages: M
   if (format === 'json') {
     const doc = {
       export_version: '1.0',
-      exported_at: now.toISOString().replace('Z', '+00:00'),
+      exported_at: formatUtc(now.getTime(), 0),
       session_id: requestedId,
       message_count: messages.length,
       messages: messages.map((m) => ({

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
+import { tempDir } from '../helpers/pocketpaw-fixture.js';
+
+const dirs: string[] = [];
+const dbFile = () => {
+  const d = tempDir();
+  dirs.push(d);
+  return path.join(d, 'pocketpaw.db');
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('schema migrations', () => {
+  it('build the latest schema from an empty database, owner-only, in WAL mode', () => {
+    const file = dbFile();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') ORDER BY name").pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['sessions', 'messages', 'messages_fts', 'messages_fts_insert', 'messages_fts_delete']));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    db.close();
+  });
+
+  it('upgrade a database written with the previous schema, indexing its existing messages', () => {
+    const file = dbFile();
+    const previous = SCHEMA_VERSION - 1;
+    const old = openDatabase(file, { migrateTo: previous });
+    expect(old.pragma('user_version', { simple: true })).toBe(previous);
+    expect(old.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toBe(0);
+    new SqliteSessionStore(old).append('websocket_old', 'websocket', [
+      { id: 'm1', role: 'user', content: 'Written before the index existed', timestamp: '2026-01-01T10:00:00.000000+00:00' },
+    ]);
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const store = new SqliteSessionStore(db);
+    expect(store.search('before the index', 10).map((h) => h.id)).toEqual(['websocket_old']);
+    expect(store.get('websocket_old')).toMatchObject({ title: 'Written before the index existed', message_count: 1 });
+    db.close();
+  });
+
+  it('are numbered in order and reopening applies nothing twice', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    const file = dbFile();
+    openDatabase(file).close();
+    const again = openDatabase(file);
+    expect(again.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    again.close();
+  });
+
+  it('refuse a database from a newer version instead of damaging it', () => {
+    const file = dbFile();
+    const db = openDatabase(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer PocketPaw/);
+  });
+});
