@@ -43,6 +43,17 @@ function pathOf(url: string): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+/**
+ * `?token=` as PocketPaw reads it (the last value when repeated). Any `?token=` counts as given,
+ * so a repeated one cannot smuggle the request past spec §2.2 4b onto the bearer.
+ */
+function queryTokenOf(query: unknown): string | undefined {
+  const raw = (query as Record<string, unknown> | undefined)?.token;
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : String(value);
+}
+
 function deny(reply: FastifyReply, status: number, detail: string, headers: Record<string, string> = {}) {
   return reply.code(status).headers(headers).send({ detail });
 }
@@ -64,8 +75,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthHookDeps): void {
       if (!decision.allowed) return deny(reply, 429, 'Too many requests', limitHeaders);
     }
 
-    const query = request.query as Record<string, unknown> | undefined;
-    const queryToken = typeof query?.token === 'string' ? query.token : undefined;
+    const queryToken = queryTokenOf(request.query);
     let auth = deps.credentials.check({
       queryToken,
       bearer: bearerOf(request.headers),
@@ -84,13 +94,12 @@ export function registerAuth(app: FastifyInstance, deps: AuthHookDeps): void {
     if (!auth && (path.startsWith('/api') || path.startsWith('/ws'))) {
       return deny(reply, 401, 'Unauthorized');
     }
-  });
-
-  app.addHook('preHandler', async (request, reply) => {
+    // Scope check here, before the body is parsed or validated: a key that may not call a route
+    // gets 403, never a 400/422 that describes the route's input.
     const required = request.routeOptions.config?.scope;
-    const auth = request.auth;
-    if (!required || !auth?.scopes || hasScope(auth.scopes, required)) return;
-    const list = [...required].sort().join(' or ');
-    return deny(reply, 403, `API key missing required scope: ${list}`);
+    if (required && auth?.scopes && !hasScope(auth.scopes, required)) {
+      const list = [...required].sort().join(' or ');
+      return deny(reply, 403, `API key missing required scope: ${list}`);
+    }
   });
 }

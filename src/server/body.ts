@@ -25,7 +25,7 @@ export function registerJsonBodies(app: FastifyInstance): void {
 /** For raw-body routes (spec §1.3): the body must be a JSON object. */
 export function requireObjectBody(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, 'Invalid JSON body: expected a JSON object');
+    throw new HttpError(400, 'Invalid JSON body');
   }
   return body as Record<string, unknown>;
 }
