@@ -4,8 +4,13 @@ import { ApiKeyStore } from '../auth/api-keys.js';
 import { CredentialChecker } from '../auth/credentials.js';
 import { MasterToken } from '../auth/master-token.js';
 import { AuditLog } from '../audit/log.js';
+import { SessionAliases } from '../chat/aliases.js';
+import { ModelResolver } from '../chat/providers/resolve.js';
+import { ChatService } from '../chat/service.js';
+import { TurnQueue } from '../chat/turn-queue.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { SettingsStore } from '../config/settings-store.js';
 import { ErrorLog } from '../health/error-log.js';
 import { HealthService } from '../health/service.js';
 import { createLimiters, type Limiters } from '../ratelimit/limiters.js';
@@ -21,6 +26,8 @@ import { openDatabase } from '../store/db.js';
 export interface AppContext {
   config: LoadedConfig;
   settings: () => Settings;
+  settingsStore: SettingsStore;
+  chat: ChatService;
   home: string;
   db: Database.Database;
   sessions: SessionService;
@@ -31,7 +38,8 @@ export interface AppContext {
   audit: AuditLog;
   errors: ErrorLog;
   health: HealthService;
-  close(): void;
+  /** Stops running turns (storing their partial answers), then closes everything. */
+  close(): Promise<void>;
 }
 
 export function databasePath(home: string): string {
@@ -46,10 +54,18 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const master = new MasterToken(MasterToken.pathIn(home));
     const apiKeys = new ApiKeyStore(ApiKeyStore.pathIn(home));
     const sessions = new SessionService(new SqliteSessionStore(db), new SessionEvents());
-    let closed = false;
+    const settingsStore = new SettingsStore(config);
+    const settings = () => settingsStore.get();
+    const chat = new ChatService({
+      home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models: new ModelResolver(),
+      queue: new TurnQueue(() => settings().max_concurrent_conversations),
+    });
+    let closing: Promise<void> | undefined;
     return {
       config,
-      settings: () => config.settings,
+      settings,
+      settingsStore,
+      chat,
       home,
       db,
       sessions,
@@ -61,11 +77,12 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       errors: new ErrorLog(),
       health: new HealthService({ home, db, tokenFile: master.file }),
       close() {
-        if (closed) return;
-        closed = true;
-        apiKeys.close();
-        sessions.events.removeAllListeners();
-        db.close();
+        closing ??= chat.close().finally(() => {
+          apiKeys.close();
+          sessions.events.removeAllListeners();
+          db.close();
+        });
+        return closing;
       },
     };
   } catch (err) {

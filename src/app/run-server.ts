@@ -44,12 +44,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     let closing: Promise<void> | undefined;
     const running: RunningServer = {
       app, ctx, port: actualPort, url: `http://${shownHost}:${actualPort}`,
-      close: () => (closing ??= app!.close().finally(() => ctx.close())),
+      // Turns first (their streams end and partial answers are stored), then sockets, then the DB.
+      close: () => (closing ??= ctx.chat.close().then(() => app!.close()).finally(() => ctx.close())),
     };
     return running;
   } catch (err) {
     await app?.close().catch(() => undefined);
-    ctx.close();
+    await ctx.close();
     throw err;
   }
 }

@@ -7,12 +7,16 @@ import { SETTING_NAMES, settingsSchema, type Settings } from './settings.js';
 /** A configuration problem the user can fix; the CLI prints its message without a stack trace. */
 export class ConfigError extends Error {}
 
+export const SECRETS_FILE = 'secrets.json';
+
 export interface LoadedConfig {
   home: string;
   configFile: string;
   settings: Settings;
   /** Keys of config.json this version does not use; kept on disk untouched. */
   unknownKeys: string[];
+  /** Settings taken from POCKETPAW_* variables (they win over the files at start-up). */
+  envKeys: string[];
 }
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -37,7 +41,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const home = resolveHome(env);
   ensureHome(home);
   const configFile = path.join(home, 'config.json');
-  const fromFile = readConfigFile(configFile);
+  const secretsFile = path.join(home, SECRETS_FILE);
+  // Secrets saved from the dashboard live apart from config.json (spec §9.1) and override it.
+  const fromFile = { ...readConfigFile(configFile), ...readConfigFile(secretsFile) };
   const known = new Set<string>(SETTING_NAMES);
   const unknownKeys = Object.keys(fromFile).filter((k) => !known.has(k));
 
@@ -45,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   for (const name of SETTING_NAMES) {
     if (name in fromFile) merged[name] = fromFile[name];
   }
-  checkFields(merged, `${configFile}`);
+  checkFields(merged, configFile);
 
   const fromEnv: Record<string, unknown> = {};
   for (const name of SETTING_NAMES) {
@@ -56,10 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 
   const settings = settingsSchema.parse({ ...merged, ...fromEnv });
   if (!settings.file_jail_path) settings.file_jail_path = os.homedir();
-  return { home, configFile, settings, unknownKeys };
+  return { home, configFile, settings, unknownKeys, envKeys: Object.keys(fromEnv) };
 }
 
-function readConfigFile(file: string): Record<string, unknown> {
+export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -3,7 +3,10 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { AppContext } from '../app/context.js';
 import { registerAuth } from '../auth/hook.js';
 import { registerAuthRoutes } from '../auth/routes.js';
+import { registerChatRoutes } from '../chat/routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
+import { registerSettingsRoutes } from '../settings/routes.js';
+import { registerWebSocket } from '../ws/routes.js';
 import { registerSessionRoutes } from '../sessions/routes.js';
 import { registerVersionRoutes } from '../version/routes.js';
 import { BODY_LIMIT, registerJsonBodies } from './body.js';
@@ -47,6 +50,9 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   await registerOpenApi(app);
 
   registerSessionRoutes(app, ctx.sessions);
+  registerChatRoutes(app, ctx.chat);
+  registerSettingsRoutes(app, ctx.settingsStore);
+  await registerWebSocket(app, ctx);
   registerAuthRoutes(app, {
     settings: ctx.settings,
     master: ctx.master,

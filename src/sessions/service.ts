@@ -17,6 +17,10 @@ export class SessionService {
     return { sessions: limit > 0 ? this.store.list(limit, before) : [], total: this.store.count() };
   }
 
+  listWithPrefix(prefix: string, limit: number): SessionRecord[] {
+    return this.store.listWithPrefix(prefix, limit);
+  }
+
   search(query: string, limit: number): SearchHit[] {
     return this.store.search(query, limit);
   }
@@ -32,6 +36,12 @@ export class SessionService {
     const updated = this.store.get(session.id)!;
     this.events.emit('updated', updated);
     return updated;
+  }
+
+  /** A model-written title; never shadows a title the user set. */
+  setAutoTitle(id: string, title: string): void {
+    if (!this.store.setAutoTitle(id, title)) return;
+    this.events.emit('updated', this.store.get(id)!);
   }
 
   delete(rawId: string): void {

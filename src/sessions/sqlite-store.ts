@@ -75,8 +75,13 @@ export class SqliteSessionStore implements SessionStore {
         `SELECT ${SESSION_COLUMNS} FROM sessions WHERE last_activity < ? ORDER BY last_activity DESC, id DESC LIMIT ?`,
       ),
       count: db.prepare('SELECT count(*) AS n FROM sessions').pluck(),
+      // A primary-key range scan: ids in [prefix, prefix + U+FFFF) start with prefix.
+      withPrefix: db.prepare(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id >= ? AND id < ? ORDER BY last_activity DESC LIMIT ?`,
+      ),
       get: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
       rename: db.prepare('UPDATE sessions SET user_title = ? WHERE id = ?'),
+      setAutoTitle: db.prepare('UPDATE sessions SET auto_title = ? WHERE id = ?'),
       deleteMessages: db.prepare('DELETE FROM messages WHERE session_id = ?'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
       history: db.prepare(
@@ -112,6 +117,10 @@ export class SqliteSessionStore implements SessionStore {
     return this.stmts.count.get() as number;
   }
 
+  listWithPrefix(prefix: string, limit: number): SessionRecord[] {
+    return (this.stmts.withPrefix.all(prefix, `${prefix}\uffff`, limit) as SessionRow[]).map(toSessionRecord);
+  }
+
   get(id: string): SessionRecord | undefined {
     const row = this.stmts.get.get(id) as SessionRow | undefined;
     return row && toSessionRecord(row);
@@ -119,6 +128,10 @@ export class SqliteSessionStore implements SessionStore {
 
   rename(id: string, title: string): boolean {
     return this.stmts.rename.run(title, id).changes > 0;
+  }
+
+  setAutoTitle(id: string, title: string): boolean {
+    return this.stmts.setAutoTitle.run(title, id).changes > 0;
   }
 
   delete(id: string): boolean {

@@ -48,9 +48,13 @@ export interface ImportResult {
 export interface SessionStore {
   list(limit: number, before?: string): SessionRecord[];
   count(): number;
+  /** Sessions whose id starts with `prefix` (a chat and its `/new` sessions), newest first. */
+  listWithPrefix(prefix: string, limit: number): SessionRecord[];
   get(id: string): SessionRecord | undefined;
   /** Sets the user title; false when the session does not exist. */
   rename(id: string, title: string): boolean;
+  /** Replaces the derived title (a model-written one); the user's title still wins. */
+  setAutoTitle(id: string, title: string): boolean;
   /** Removes the session and its messages; false when it does not exist. */
   delete(id: string): boolean;
   /** Last `limit` messages, oldest first. */

@@ -56,6 +56,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; u
       INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
     `,
   },
+  {
+    version: 3,
+    description: 'session aliases: /new and /resume point a chat at another session (spec §7.1)',
+    up: `
+      CREATE TABLE session_aliases (
+        base_key   TEXT PRIMARY KEY,
+        target_key TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

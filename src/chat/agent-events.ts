@@ -1,0 +1,9 @@
+/** What the agent loop reports while it works; transports turn these into frames. */
+export type AgentEvent =
+  | { type: 'text'; delta: string }
+  | { type: 'thinking'; delta: string }
+  | { type: 'thinking_done' }
+  | { type: 'tool_start'; name: string; params: unknown }
+  | { type: 'tool_result'; name: string; result: string; status: 'success' | 'error' }
+  | { type: 'usage'; input_tokens: number; output_tokens: number; total_tokens: number }
+  | { type: 'error'; message: string };

@@ -1,0 +1,45 @@
+import type { ModelMessage } from 'ai';
+import type { MessageRecord } from '../sessions/types.js';
+
+export interface HistoryBudget {
+  recentWindow: number;
+  charBudget: number;
+  summaryChars: number;
+}
+
+/** How many stored messages a turn needs at most: older ones would fall outside the budget. */
+export function historyFetchLimit(b: HistoryBudget): number {
+  return b.recentWindow + Math.ceil(b.charBudget / 20);
+}
+
+function cutAtWord(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}...`;
+}
+
+/**
+ * Spec §7.5: the most recent messages verbatim, older ones collapsed into one leading
+ * `[Earlier conversation]` message of one-line summaries, then the oldest dropped until the
+ * whole fits the character budget. `messages` are oldest first.
+ */
+export function buildPromptHistory(messages: MessageRecord[], b: HistoryBudget): ModelMessage[] {
+  const usable = messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content.trim());
+  const recent = usable.slice(-b.recentWindow);
+  const older = usable.slice(0, usable.length - recent.length);
+  let lines = older.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${cutAtWord(m.content, b.summaryChars)}`);
+  let turns: ModelMessage[] = recent.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
+
+  const size = () => lines.reduce((n, l) => n + l.length + 1, 0) + turns.reduce((n, t) => n + String(t.content).length, 0);
+  while (size() > b.charBudget && lines.length > 0) lines = lines.slice(1);
+  // Never drop the newest message (the one being answered), even if it alone is over budget.
+  while (size() > b.charBudget && turns.length > 1) turns = turns.slice(1);
+
+  const out: ModelMessage[] = [];
+  if (lines.length) out.push({ role: 'user', content: `[Earlier conversation]\n${lines.join('\n')}` });
+  // Providers want alternating turns starting with the user; a leading assistant turn is dropped.
+  while (turns.length && turns[0]!.role === 'assistant' && out.length === 0) turns = turns.slice(1);
+  return [...out, ...turns];
+}

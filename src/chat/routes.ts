@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError } from '../http/errors.js';
+import type { AgentEvent } from './agent-events.js';
+import type { ChatService } from './service.js';
+import { SseStream } from './sse.js';
+import type { TurnEnd, TurnSink } from './turn-sink.js';
+
+const chatRequest = z.object({
+  content: z.string().min(1, 'String should have at least 1 character').max(100_000, 'String should have at most 100000 characters'),
+  session_id: z.string().min(1).max(512).nullable().optional(),
+  media: z.array(z.string()).optional(),
+});
+
+const config = { scope: ['chat'] } as const;
+const tags = ['chat'];
+/** Spec §3.3: the blocking endpoint waits at most this long for each next event. */
+const BLOCKING_EVENT_WAIT_MS = 120_000;
+
+function usageBody(info: TurnEnd): Record<string, number> {
+  return info.usage ? { ...info.usage } : {};
+}
+
+/** REST chat (spec §3.3, §5.1). Output stays on this HTTP response, never on WebSockets. */
+export function registerChatRoutes(app: FastifyInstance, chat: ChatService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const streams = new Map<string, SseStream>();
+
+  const chatIdOf = (sessionId: string | null | undefined) => sessionId ?? `api:${crypto.randomBytes(6).toString('hex')}`;
+
+  r.post('/api/v1/chat/stream', { config, schema: { tags, summary: 'Chat with streamed Server-Sent Events', body: chatRequest } }, async (req, reply) => {
+    const chatId = chatIdOf(req.body.session_id);
+    const sse = new SseStream(reply);
+    streams.set(chatId, sse);
+    sse.send('stream_start', { session_id: chatId });
+    let failed = false;
+    const sink: TurnSink = {
+      started: () => undefined,
+      text: (delta) => sse.send('chunk', { content: delta, type: 'text' }),
+      message: (content) => sse.send('chunk', { content, type: 'text' }),
+      event: (e: AgentEvent) => {
+        if (e.type === 'thinking') sse.send('thinking', { content: e.delta });
+        else if (e.type === 'tool_start') sse.send('tool_start', { tool: e.name, input: e.params ?? {} });
+        else if (e.type === 'tool_result') sse.send('tool_result', { tool: e.name, output: e.result });
+        else if (e.type === 'error') {
+          failed = true;
+          sse.send('error', { detail: e.message });
+        }
+      },
+      end: (info) => {
+        if (!failed) sse.send('stream_end', { session_id: chatId, usage: usageBody(info) });
+        sse.end();
+      },
+    };
+    // A client that goes away does not stop the turn: the answer is still stored.
+    await chat.runTurn({ baseKey: `websocket:${chatId}`, text: req.body.content, metadata: { source: 'rest_api' } }, sink);
+    if (streams.get(chatId) === sse) streams.delete(chatId);
+  });
+
+  r.post('/api/v1/chat', { config, schema: { tags, summary: 'Chat and wait for the whole answer', body: chatRequest } }, async (req, reply) => {
+    const chatId = chatIdOf(req.body.session_id);
+    let content = '';
+    let error: string | null = null;
+    let usage: Record<string, number> = {};
+    let answered = false;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout;
+      const finish = () => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        // A provider failure is upstream trouble, so 502 rather than PocketPaw's 500.
+        if (error !== null) resolve(reply.code(502).send({ detail: error }));
+        else resolve({ session_id: chatId, content, usage });
+      };
+      const touch = () => {
+        clearTimeout(timer);
+        timer = setTimeout(finish, BLOCKING_EVENT_WAIT_MS);
+      };
+      touch();
+      void chat.runTurn({ baseKey: `websocket:${chatId}`, text: req.body.content, metadata: { source: 'rest_api' } }, {
+        started: touch,
+        text: (d) => { content += d; touch(); },
+        message: (m) => { content += m; touch(); },
+        event: (e) => {
+          touch();
+          if (e.type === 'error') error = e.message;
+        },
+        end: (info) => {
+          usage = usageBody(info);
+          finish();
+        },
+      });
+    });
+  });
+
+  r.post('/api/v1/chat/stop', {
+    config, schema: { tags, summary: 'Stop a streaming chat', querystring: z.object({ session_id: z.string().optional() }) },
+  }, async (req) => {
+    const chatId = req.query.session_id;
+    if (!chatId) throw new HttpError(400, 'session_id is required');
+    const sse = streams.get(chatId);
+    const stopped = chat.stop(`websocket:${chatId}`);
+    if (!sse?.isOpen && !stopped) throw new HttpError(404, 'No active stream for this session');
+    return { status: 'ok', session_id: chatId };
+  });
+}

@@ -1,0 +1,212 @@
+import crypto from 'node:crypto';
+import type { SettingsStore } from '../config/settings-store.js';
+import { createStreamRedactor, redact } from '../security/redact.js';
+import { toSessionId } from '../sessions/ids.js';
+import type { SessionService } from '../sessions/service.js';
+import { nowIso } from '../shared/time.js';
+import { runAgent } from './agent.js';
+import type { AgentEvent } from './agent-events.js';
+import type { SessionAliases } from './aliases.js';
+import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
+import type { ModelResolver } from './providers/resolve.js';
+import { parseCommand, runCommand } from './slash-commands.js';
+import { buildSystemPrompt } from './system-prompt.js';
+import { generateTitle } from './titles.js';
+import { builtinTools } from './tools/current-time.js';
+import type { TurnQueue } from './turn-queue.js';
+import type { TurnEnd, TurnSink } from './turn-sink.js';
+
+export const INTERRUPTED_MARKER = '\n\n[Response interrupted]';
+
+export interface TurnInput {
+  /** The chat's base key, e.g. `websocket:<uuid>`; aliases (/new) may redirect it. */
+  baseKey: string;
+  text: string;
+  /** Stored with the user message (spec §7.2). */
+  metadata: Record<string, unknown>;
+}
+
+export interface ChatDeps {
+  home: string;
+  settings: SettingsStore;
+  sessions: SessionService;
+  aliases: SessionAliases;
+  models: ModelResolver;
+  queue: TurnQueue;
+}
+
+/**
+ * The chat pipeline shared by every transport: slash commands, storing the user message
+ * before the provider is called, the agent run, redaction of everything outbound, storing the
+ * assistant message afterwards (also when stopped or failed), and titles.
+ */
+export class ChatService {
+  private readonly active = new Map<string, AbortController>();
+  /** Aborted on shutdown so no turn outlives the process. */
+  private readonly shutdown = new AbortController();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: ChatDeps) {}
+
+  /** The session key a chat currently writes to. */
+  currentKey(baseKey: string): string {
+    return this.deps.aliases.resolve(baseKey);
+  }
+
+  isRunning(baseKey: string): boolean {
+    return this.active.has(toSessionId(this.currentKey(baseKey)));
+  }
+
+  /** Stops the running turn of this chat; false when nothing was running. */
+  stop(baseKey: string): boolean {
+    const controller = this.active.get(toSessionId(this.currentKey(baseKey)));
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  async describeModel(): Promise<string> {
+    const resolved = await this.deps.models.resolve(this.deps.settings.get());
+    return resolved.provider ? `${resolved.provider} · ${resolved.modelId}` : 'none configured';
+  }
+
+  /** Runs one turn to completion. Never throws: failures reach the sink as a message. */
+  runTurn(input: TurnInput, sink: TurnSink): Promise<void> {
+    const turn = this.turn(input, sink).catch((err: unknown) => {
+      sink.message(`An error occurred: ${redact((err as Error)?.message ?? String(err))}`);
+      sink.end({ usage: null, interrupted: false, failed: true });
+    });
+    this.pending.add(turn);
+    void turn.finally(() => this.pending.delete(turn));
+    return turn;
+  }
+
+  private async turn(input: TurnInput, sink: TurnSink): Promise<void> {
+    const command = parseCommand(input.text);
+    if (command) {
+      const reply = await runCommand(command, {
+        baseKey: input.baseKey, sessions: this.deps.sessions, aliases: this.deps.aliases,
+        settings: this.deps.settings, describeModel: () => this.describeModel(),
+      });
+      sink.message(redact(reply));
+      sink.end({ usage: null, interrupted: false, failed: false });
+      return;
+    }
+
+    const sessionKey = this.currentKey(input.baseKey);
+    const sessionId = toSessionId(sessionKey);
+    const channel = sessionKey.split(':')[0] || 'unknown';
+    await this.deps.queue.inSession(sessionId, async () => {
+      this.deps.sessions.append(sessionId, channel, [{
+        id: crypto.randomUUID(), role: 'user', content: input.text, timestamp: nowIso(), metadata: input.metadata,
+      }]);
+      sink.started(sessionKey);
+      const settings = this.deps.settings.get();
+      const resolved = await this.deps.models.resolve(settings);
+      if (!resolved.provider) {
+        // The hint is guidance, not an answer: shown, never stored.
+        sink.message(resolved.hint);
+        sink.end({ usage: null, interrupted: false, failed: false });
+        return;
+      }
+      const controller = new AbortController();
+      this.active.set(sessionId, controller);
+      try {
+        await this.deps.queue.withSlot(() => this.runModel(sessionId, channel, sessionKey, resolved, controller, sink));
+      } finally {
+        this.active.delete(sessionId);
+      }
+    });
+  }
+
+  private async runModel(
+    sessionId: string, channel: string, sessionKey: string,
+    resolved: Extract<Awaited<ReturnType<ModelResolver['resolve']>>, { provider: string }>,
+    controller: AbortController, sink: TurnSink,
+  ): Promise<void> {
+    const settings = this.deps.settings.get();
+    const budget = {
+      recentWindow: settings.compaction_recent_window,
+      charBudget: settings.compaction_char_budget,
+      summaryChars: settings.compaction_summary_chars,
+    };
+    const history = this.deps.sessions.history(sessionId, historyFetchLimit(budget));
+    const redactor = createStreamRedactor();
+    let answer = '';
+    let errorText = '';
+    let usage: TurnEnd['usage'] = null;
+
+    for await (const event of runAgent({
+      model: resolved.model,
+      providerName: resolved.provider,
+      system: buildSystemPrompt(this.deps.home),
+      messages: buildPromptHistory(history, budget),
+      tools: builtinTools,
+      maxSteps: settings.claude_sdk_max_turns,
+      signal: AbortSignal.any([controller.signal, this.shutdown.signal]),
+      idleTimeoutMs: settings.llm_idle_timeout_seconds * 1000,
+      maxRetries: settings.llm_max_retries,
+    })) {
+      if (event.type === 'text') {
+        answer += event.delta;
+        const safe = redactor.push(event.delta);
+        if (safe) sink.text(safe);
+        continue;
+      }
+      if (event.type === 'usage') usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens, total_tokens: event.total_tokens };
+      if (event.type === 'error') errorText = event.message;
+      sink.event(redactEvent(event), sessionKey);
+    }
+    const rest = redactor.flush();
+    if (rest) sink.text(rest);
+
+    const interrupted = controller.signal.aborted || this.shutdown.signal.aborted;
+    let stored = answer;
+    if (interrupted && answer) stored += INTERRUPTED_MARKER;
+    if (errorText) stored += `${stored ? '\n\n' : ''}[Error: ${errorText}]`;
+    if (stored) {
+      const session = this.deps.sessions.append(sessionId, channel, [{
+        id: crypto.randomUUID(), role: 'assistant', content: stored, timestamp: nowIso(), metadata: {},
+      }]);
+      if (!interrupted && !errorText) this.maybeTitle(session.id, session.message_count, resolved.model, history, answer);
+    }
+    sink.end({ usage, interrupted, failed: errorText !== '' });
+  }
+
+  /** After the first exchange, a model-written title — in the background, never delaying the reply. */
+  private maybeTitle(
+    sessionId: string, messageCount: number,
+    model: Parameters<typeof generateTitle>[0], history: { role: string; content: string }[], answer: string,
+  ): void {
+    if (!this.deps.settings.get().auto_title_llm || messageCount !== 2) return;
+    const firstUser = history.find((m) => m.role === 'user')?.content;
+    if (!firstUser) return;
+    const job = generateTitle(model, firstUser, answer).then((title) => {
+      if (title && this.deps.sessions.find(sessionId)) this.deps.sessions.setAutoTitle(sessionId, title);
+    });
+    this.pending.add(job);
+    void job.finally(() => this.pending.delete(job));
+  }
+
+  /** Aborts running turns (their partial answers are stored) and waits for them to finish. */
+  async close(): Promise<void> {
+    this.shutdown.abort();
+    await Promise.allSettled([...this.pending]);
+  }
+}
+
+function redactEvent(e: AgentEvent): AgentEvent {
+  switch (e.type) {
+    case 'thinking': return { ...e, delta: redact(e.delta) };
+    case 'tool_result': return { ...e, result: redact(e.result) };
+    case 'tool_start': {
+      const json = redact(JSON.stringify(e.params ?? {}));
+      try {
+        return { ...e, params: JSON.parse(json) as unknown };
+      } catch {
+        return { ...e, params: json }; // redaction cut through JSON syntax: show it as text
+      }
+    }
+    case 'error': return { ...e, message: redact(e.message) };
+    default: return e;
+  }
+}

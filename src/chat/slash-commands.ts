@@ -1,0 +1,153 @@
+import crypto from 'node:crypto';
+import type { SettingsStore } from '../config/settings-store.js';
+import { HttpError } from '../http/errors.js';
+import { toSessionId } from '../sessions/ids.js';
+import type { SessionService } from '../sessions/service.js';
+import type { SessionAliases } from './aliases.js';
+
+const COMMANDS = ['new', 'sessions', 'resume', 'help', 'clear', 'rename', 'status', 'delete', 'backend', 'backends', 'model', 'tools'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+export const BACKENDS = ['claude_agent_sdk', 'openai_agents', 'google_adk', 'codex_cli', 'opencode', 'copilot_sdk'];
+const TOOL_PROFILES = ['minimal', 'coding', 'full'] as const;
+const SESSIONS_SHOWN = 20;
+
+export interface ParsedCommand {
+  name: CommandName;
+  args: string;
+}
+
+/** `/name args` or `!name args`, optionally `/name@BotName` (spec §6.4); anything else is chat. */
+export function parseCommand(text: string): ParsedCommand | null {
+  const m = /^[/!]([a-z]+)(?:@\S+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  if (!m) return null;
+  const name = m[1]!.toLowerCase();
+  if (!(COMMANDS as readonly string[]).includes(name)) return null;
+  return { name: name as CommandName, args: (m[2] ?? '').trim() };
+}
+
+export interface CommandContext {
+  baseKey: string;
+  sessions: SessionService;
+  aliases: SessionAliases;
+  settings: SettingsStore;
+  /** "anthropic · claude-sonnet-4-6", or a note that none is configured. */
+  describeModel(): Promise<string>;
+}
+
+const HELP = [
+  'Commands:',
+  '/new — start a new session',
+  '/sessions — list this chat\'s sessions',
+  '/resume <n|text> — switch to a session by number or title',
+  '/rename <title> — rename the current session',
+  '/clear — empty the current session',
+  '/delete — delete the current session',
+  '/status — show the current session',
+  '/model [name] — show or set the model',
+  '/backend [name], /backends — show or set the agent backend',
+  '/tools [minimal|coding|full] — show or set the tool profile',
+  '/help — this list',
+].join('\n');
+
+/** Runs a command; the reply is shown to the user and, like the command, never stored. */
+export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<string> {
+  const currentKey = ctx.aliases.resolve(ctx.baseKey);
+  const currentId = toSessionId(currentKey);
+  const chatSessions = () => ctx.sessions.listWithPrefix(toSessionId(ctx.baseKey), SESSIONS_SHOWN);
+  const s = ctx.settings.get();
+
+  switch (cmd.name) {
+    case 'help':
+      return HELP;
+    case 'new': {
+      const next = `${ctx.baseKey}:${crypto.randomBytes(4).toString('hex')}`;
+      ctx.aliases.set(ctx.baseKey, next);
+      return '🆕 Started a new session. Your previous sessions are kept (/sessions lists them).';
+    }
+    case 'sessions': {
+      const list = chatSessions();
+      if (!list.length) return 'No sessions yet in this chat.';
+      return ['Sessions (newest first):', ...list.map((x, i) =>
+        `${i + 1}. ${x.title} — ${x.message_count} messages${x.id === currentId ? ' (active)' : ''}`)].join('\n');
+    }
+    case 'resume': {
+      const list = chatSessions();
+      if (!cmd.args) return 'Usage: /resume <number or part of a title> (see /sessions)';
+      const n = Number(cmd.args);
+      const pick = Number.isInteger(n) && n >= 1 ? list[n - 1] : list.find((x) => x.title.toLowerCase().includes(cmd.args.toLowerCase()));
+      if (!pick) return `No session matches "${cmd.args}". Use /sessions to see them.`;
+      const baseId = toSessionId(ctx.baseKey);
+      // Session ids are keys with ':' turned into '_'; the suffix after the base id is the alias.
+      const targetKey = pick.id === baseId ? ctx.baseKey : `${ctx.baseKey}:${pick.id.slice(baseId.length + 1)}`;
+      ctx.aliases.set(ctx.baseKey, targetKey);
+      return `Switched to "${pick.title}".`;
+    }
+    case 'rename': {
+      const title = cmd.args.trim();
+      if (!title) return 'Usage: /rename <new title>';
+      if ([...title].length > 200) return 'Title must be at most 200 characters.';
+      try {
+        ctx.sessions.rename(currentId, title);
+      } catch (err) {
+        if (err instanceof HttpError) return 'This session has no messages yet; send one first, then rename it.';
+        throw err;
+      }
+      return `Renamed to "${title}".`;
+    }
+    case 'clear':
+    case 'delete': {
+      const existed = ctx.sessions.find(currentId);
+      if (existed) ctx.sessions.delete(currentId);
+      if (cmd.name === 'delete') ctx.aliases.clear(ctx.baseKey);
+      if (!existed) return 'This session is already empty.';
+      return cmd.name === 'clear' ? '🧹 Session cleared.' : '🗑️ Session deleted.';
+    }
+    case 'status': {
+      const session = ctx.sessions.find(currentId);
+      return [
+        `Session: ${session?.title ?? 'New Chat (no messages yet)'}`,
+        `Messages: ${session?.message_count ?? 0}`,
+        `Channel: ${currentKey.split(':')[0]}`,
+        `Session key: ${currentKey}`,
+        `Backend: ${s.agent_backend}`,
+        `Model: ${await ctx.describeModel()}`,
+      ].join('\n');
+    }
+    case 'model': {
+      if (!cmd.args) return `Model: ${await ctx.describeModel()}`;
+      const field = modelSettingFor(s.llm_provider, s);
+      ctx.settings.update({ [field]: cmd.args });
+      return `Model set to ${cmd.args} (${field}).`;
+    }
+    case 'backend': {
+      if (!cmd.args) return `Backend: ${s.agent_backend}`;
+      if (!BACKENDS.includes(cmd.args)) return `Unknown backend "${cmd.args}". Available: ${BACKENDS.join(', ')}`;
+      ctx.settings.update({ agent_backend: cmd.args });
+      return `Backend set to ${cmd.args}.`;
+    }
+    case 'backends':
+      return `Backends: ${BACKENDS.map((b) => (b === s.agent_backend ? `${b} (active)` : b)).join(', ')}`;
+    case 'tools': {
+      if (!cmd.args) return `Tool profile: ${s.tool_profile}`;
+      if (!(TOOL_PROFILES as readonly string[]).includes(cmd.args)) return `Unknown profile "${cmd.args}". Choose minimal, coding or full.`;
+      ctx.settings.update({ tool_profile: cmd.args });
+      return `Tool profile set to ${cmd.args}.`;
+    }
+  }
+}
+
+/** The model setting that applies to the chosen provider (auto: the one auto would use). */
+function modelSettingFor(provider: string, s: ReturnType<SettingsStore['get']>): string {
+  switch (provider) {
+    case 'anthropic': return 'anthropic_model';
+    case 'openai': return 'openai_model';
+    case 'ollama': return 'ollama_model';
+    case 'openai_compatible': return 'openai_compatible_model';
+    default:
+      if (s.anthropic_api_key) return 'anthropic_model';
+      if (s.openai_api_key) return 'openai_model';
+      if (s.openai_compatible_base_url) return 'openai_compatible_model';
+      return 'ollama_model';
+  }
+}

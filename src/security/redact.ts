@@ -1,0 +1,204 @@
+/**
+ * Outbound secret redaction (spec §6.1): text sent to clients (WS, SSE, REST)
+ * is redacted, stored text is not. Patterns live in ./redact-patterns.ts.
+ */
+import {
+  ALL_TOKEN_CHARS_RE,
+  CONTEXT_CHARS,
+  IS_TOKEN_CHAR,
+  IS_URL_PASS_CHAR,
+  IS_VALUE_CHAR,
+  OPEN_KV_LOOKBACK,
+  OPEN_KV_RE,
+  OPEN_PEM_HEADER_RE,
+  OPEN_URL_RE,
+  PEM_FOOTER_KEEP,
+  PEM_FOOTER_RE,
+  PEM_HEADER_MAX,
+  REDACTED,
+  REPLACEMENT_TEMPLATE,
+  SECRET_RE,
+  replacementFor,
+} from './redact-patterns.js';
+
+export { REDACTED } from './redact-patterns.js';
+
+/** Replace every secret in `text` with `[REDACTED]` (for key=value forms only the value). */
+export function redact(text: string): string {
+  if (text.length === 0) return text;
+  return text.replace(SECRET_RE, REPLACEMENT_TEMPLATE);
+}
+
+export interface StreamRedactor {
+  /** Feed the next delta; returns the redacted text that is safe to emit now (possibly ''). */
+  push(delta: string): string;
+  /** End of stream: returns everything still held back, redacted. The redactor is reset afterwards. */
+  flush(): string;
+}
+
+/** A held-back tail longer than this is emitted anyway so a long run cannot stall the stream. */
+const MAX_HOLD = 4096;
+/** When forced to emit, this much of the tail is still kept back. */
+const FORCED_KEEP = 1024;
+
+/**
+ * Redactor for streamed text. `push()` outputs concatenated with `flush()`
+ * equal `redact(fullText)` for any split of the input, as long as no single
+ * held-back run grows past MAX_HOLD (4 KB) characters.
+ *
+ * What is held back: the trailing run of token characters, a key=value value
+ * or URL password that may still be growing, a partial PEM private-key header.
+ * Once a complete PEM header is seen, `[REDACTED]` is emitted right away and
+ * everything up to the END line (or end of stream) is swallowed. Text without
+ * token characters (CJK, emoji, most punctuation, whitespace) flows through.
+ */
+export function createStreamRedactor(): StreamRedactor {
+  /** Up to CONTEXT_CHARS of already-emitted raw text, for lookbehinds. */
+  let ctx = '';
+  /** Raw text not yet emitted. */
+  let pending = '';
+  /** `pending` consists only of token chars (fast path for word-by-word deltas). */
+  let pendingAllToken = true;
+  /** Inside a PEM private-key block: raw text (with context) in which the footer is searched, from `pemFrom`. */
+  let pemBuf: string | null = null;
+  let pemFrom = 0;
+
+  function reset(): void {
+    ctx = '';
+    pending = '';
+    pendingAllToken = true;
+    pemBuf = null;
+    pemFrom = 0;
+  }
+
+  function trimPem(): void {
+    if (pemBuf !== null && pemBuf.length > 2 * PEM_FOOTER_KEEP) {
+      const drop = pemBuf.length - PEM_FOOTER_KEEP;
+      pemBuf = pemBuf.slice(drop);
+      pemFrom = Math.max(0, pemFrom - drop);
+    }
+  }
+
+  /** Earliest index of S (>= base) where a secret could still be in progress. */
+  function holdStart(s: string, base: number): number {
+    const n = s.length;
+    let t = n;
+    while (t > base && isIn(IS_TOKEN_CHAR, s.charCodeAt(t - 1))) t--;
+    let hold = t;
+
+    // key=value / Bearer: key name, separator and value may still be growing.
+    let v = t;
+    while (v > base && isIn(IS_VALUE_CHAR, s.charCodeAt(v - 1))) v--;
+    OPEN_KV_RE.lastIndex = Math.max(base, v - OPEN_KV_LOOKBACK);
+    let m = OPEN_KV_RE.exec(s);
+    if (m !== null && m.index < hold) hold = m.index;
+
+    // scheme://user:password@ — the userinfo may still be growing.
+    let u = n;
+    while (u > base && isIn(IS_URL_PASS_CHAR, s.charCodeAt(u - 1))) u--;
+    OPEN_URL_RE.lastIndex = Math.max(base, u - 3);
+    m = OPEN_URL_RE.exec(s);
+    if (m !== null && m.index < hold) hold = m.index;
+
+    OPEN_PEM_HEADER_RE.lastIndex = Math.max(base, n - PEM_HEADER_MAX);
+    m = OPEN_PEM_HEADER_RE.exec(s);
+    if (m !== null && m.index < hold) hold = m.index;
+
+    return hold;
+  }
+
+  /** Emit what is safe from `pending` (everything when `final`). */
+  function drain(final: boolean): string {
+    let out = '';
+    while (pending.length > 0) {
+      const s = ctx + pending;
+      const base = ctx.length;
+      let cut = final ? s.length : holdStart(s, base);
+      let forced = false;
+      if (!final && s.length - cut > MAX_HOLD) {
+        cut = s.length - FORCED_KEEP;
+        forced = true;
+      }
+      if (cut <= base) break;
+
+      let pos = base;
+      let more = final || forced;
+      SECRET_RE.lastIndex = base;
+      for (let m = SECRET_RE.exec(s); m !== null; m = SECRET_RE.exec(s)) {
+        const start = m.index;
+        const end = start + m[0].length;
+        if (start >= cut) break;
+        const header = m.groups?.pemHead;
+        if (header !== undefined && m.groups?.pemEnd === undefined && !final) {
+          // Open private-key block: its output is a single [REDACTED] however it ends.
+          out += s.slice(pos, start) + REDACTED;
+          pemBuf = s;
+          pemFrom = start + header.length;
+          trimPem();
+          pending = '';
+          pendingAllToken = true;
+          return out;
+        }
+        if (end <= cut) {
+          out += s.slice(pos, start) + replacementFor(m.groups);
+          pos = end;
+          continue;
+        }
+        // The match crosses the cut.
+        if (header !== undefined || (forced && start === base)) {
+          // A closed PEM block is final; an over-long run is emitted redacted as is.
+          out += s.slice(pos, start) + replacementFor(m.groups);
+          pos = end;
+          cut = end;
+          more = true;
+        } else {
+          cut = start;
+        }
+        break;
+      }
+      out += s.slice(pos, cut);
+      ctx = s.slice(Math.max(0, cut - CONTEXT_CHARS), cut);
+      pending = s.slice(cut);
+      if (!more) break;
+    }
+    pendingAllToken = ALL_TOKEN_CHARS_RE.test(pending);
+    return out;
+  }
+
+  function push(delta: string): string {
+    if (delta.length === 0) return '';
+    if (pemBuf !== null) {
+      pemBuf += delta;
+      PEM_FOOTER_RE.lastIndex = pemFrom;
+      const m = PEM_FOOTER_RE.exec(pemBuf);
+      if (m === null) {
+        trimPem();
+        return '';
+      }
+      const end = m.index + m[0].length;
+      ctx = pemBuf.slice(Math.max(0, end - CONTEXT_CHARS), end);
+      pending = pemBuf.slice(end);
+      pemBuf = null;
+      return drain(false);
+    }
+    if (pendingAllToken && pending.length + delta.length <= MAX_HOLD && ALL_TOKEN_CHARS_RE.test(delta)) {
+      // Still one open run of token chars: nothing can be emitted yet.
+      pending += delta;
+      return '';
+    }
+    pending += delta;
+    return drain(false);
+  }
+
+  function flush(): string {
+    const out = pemBuf !== null ? '' : drain(true);
+    reset();
+    return out;
+  }
+
+  return { push, flush };
+}
+
+function isIn(table: Uint8Array, code: number): boolean {
+  return code < 128 && table[code] === 1;
+}

@@ -1,0 +1,66 @@
+import type { WebSocket } from 'ws';
+import { legacySummary } from '../sessions/schemas.js';
+import type { SessionEvents } from '../sessions/events.js';
+
+export type Frame = Record<string, unknown> & { type: string };
+
+/** One open dashboard socket and the chat it is bound to. */
+export interface WsClient {
+  socket: WebSocket;
+  chatId: string;
+}
+
+/**
+ * All open WebSockets. Chat output for a chat id goes to the socket currently bound to it
+ * (a reconnect takes over a running turn); with none, it is dropped, never broadcast
+ * (spec §4.4, §10 item 10). Session changes from any path reach every socket.
+ */
+export class WsHub {
+  private readonly clients = new Set<WsClient>();
+  private readonly unsubscribe: () => void;
+
+  constructor(events: SessionEvents) {
+    const updated = (s: Parameters<typeof legacySummary>[0]) => this.broadcast({ type: 'session_updated', session: legacySummary(s) });
+    const deleted = (id: string) => this.broadcast({ type: 'session_deleted', id });
+    events.on('updated', updated);
+    events.on('deleted', deleted);
+    this.unsubscribe = () => {
+      events.off('updated', updated);
+      events.off('deleted', deleted);
+    };
+  }
+
+  add(client: WsClient): void {
+    this.clients.add(client);
+  }
+
+  remove(client: WsClient): void {
+    this.clients.delete(client);
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  send(socket: WebSocket, frame: Frame): void {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  /** To the socket bound to `chatId` now; the most recently bound one wins. */
+  sendToChat(chatId: string, frame: Frame): void {
+    let target: WsClient | undefined;
+    for (const c of this.clients) if (c.chatId === chatId) target = c;
+    if (target) this.send(target.socket, frame);
+  }
+
+  broadcast(frame: Frame): void {
+    const text = JSON.stringify(frame);
+    for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const c of this.clients) c.socket.close(1001, 'Server shutting down');
+    this.clients.clear();
+  }
+}
