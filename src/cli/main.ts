@@ -15,8 +15,26 @@ function port(value: string): number {
   return n;
 }
 
+/** A mistake on the command line; shown as one line, without a stack trace. */
+class UsageError extends Error {}
+
+/** Listen failures the user fixes with --host or --port. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  ENOTFOUND: 'unknown host name',
+  EAI_AGAIN: 'the host name could not be resolved',
+  EADDRNOTAVAIL: 'that address does not belong to this machine',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+};
+
 async function serve(mode: ServerMode, opts: { host?: string; port?: number }): Promise<void> {
-  const server = await startServer({ mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn' });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn' });
+  } catch (err) {
+    const problem = LISTEN_PROBLEMS[(err as NodeJS.ErrnoException).code ?? ''];
+    if (problem) throw new UsageError(`Cannot listen: ${problem} (${(err as Error).message}). Pick another address with --host or port with --port.`);
+    throw err;
+  }
   const what = mode === 'dashboard' ? 'Dashboard' : 'API';
   process.stdout.write(`PocketPaw ${VERSION} — ${what} on ${server.url}\n`);
   process.stdout.write(`Data: ${server.ctx.home}\n`);
@@ -60,12 +78,14 @@ program.command('token').description('Print the access token for logging in from
     const { home } = loadConfig();
     const token = new MasterToken(MasterToken.pathIn(home));
     process.stdout.write(`${opts.regenerate ? token.regenerate() : token.get()}\n`);
+    // The server holds the token in memory: one already running still accepts the old token.
+    if (opts.regenerate) process.stderr.write('Restart PocketPaw if it is running: until then it keeps accepting the old token.\n');
   });
 
 program.addCommand(sessionsCommand());
 
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError) {
+  if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError || err instanceof UsageError) {
     process.stderr.write(`Error: ${err.message}\n`);
   } else {
     process.stderr.write(`Unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
