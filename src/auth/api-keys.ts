@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../config/load.js';
 import { writeFileAtomic } from '../shared/files.js';
 import type { Scope } from './scopes.js';
 
@@ -73,7 +74,7 @@ export class ApiKeyStore {
     try {
       this.records = parseApiKeyFile(text);
     } catch (err) {
-      throw new Error(`${this.file} is not readable (${(err as Error).message}); move it aside to start without API keys.`);
+      throw new ConfigError(`${this.file} is not readable (${(err as Error).message}); move it aside to start without API keys.`);
     }
     this.reindex();
   }

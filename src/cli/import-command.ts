@@ -1,8 +1,11 @@
 import { importPocketPaw, type ImportSummary } from '../import/import.js';
+import { locatePocketPawDir } from '../import/pocketpaw-dir.js';
 import { openSessionsForCli } from './open-store.js';
 import { createProgress } from './progress.js';
 
 export function runImport(dir: string, opts: { json?: boolean }): number {
+  // Check the source before creating anything in the data dir.
+  locatePocketPawDir(dir);
   const { config, store, close } = openSessionsForCli();
   const progress = createProgress('Importing sessions');
   let summary: ImportSummary;

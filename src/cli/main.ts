@@ -78,8 +78,7 @@ program.command('token').description('Print the access token for logging in from
     const { home } = loadConfig();
     const token = new MasterToken(MasterToken.pathIn(home));
     process.stdout.write(`${opts.regenerate ? token.regenerate() : token.get()}\n`);
-    // The server holds the token in memory: one already running still accepts the old token.
-    if (opts.regenerate) process.stderr.write('Restart PocketPaw if it is running: until then it keeps accepting the old token.\n');
+    if (opts.regenerate) process.stderr.write('Every device signed in with the old token must sign in again.\n');
   });
 
 program.addCommand(sessionsCommand());

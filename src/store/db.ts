@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { ConfigError } from '../config/load.js';
 import { migrate } from './migrations.js';
 
 export interface OpenOptions {
@@ -20,7 +21,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
     fs.chmodSync(file, 0o600);
   }
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db.close();
+    throw new ConfigError(`Cannot open the database ${file}: ${(err as Error).message}. Move the file aside (your sessions are in it) and start again, or restore a backup.`);
+  }
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
