@@ -5,7 +5,9 @@ import type { SearchHit } from './types.js';
 const MATCH_CHARS = 200;
 /** Above this many index hits a query counts as common, and walking recent sessions is cheaper. */
 const RARE_QUERY_CAP = 2000;
-const WALK_PAGE = 200;
+/** Sessions per walk page: small first (a common word is found at once), doubling up to the max. */
+const WALK_FIRST_PAGE = 25;
+const WALK_MAX_PAGE = 800;
 
 interface HitRow {
   session_id: string;
@@ -38,7 +40,7 @@ function prepare(db: Database.Database) {
     ),
     sessionPage: db.prepare(
       `SELECT id, last_activity FROM sessions WHERE (last_activity, id) < (?, ?)
-       ORDER BY last_activity DESC, id DESC LIMIT ${WALK_PAGE}`,
+       ORDER BY last_activity DESC, id DESC LIMIT ?`,
     ),
     hitsInSessionsAscii: db.prepare(
       `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
@@ -85,8 +87,9 @@ export function searchMessages(db: Database.Database, query: string, limit: numb
   const inSessions = ascii ? stmts.hitsInSessionsAscii : stmts.hitsInSessionsUnicode;
   const hits: SearchHit[] = [];
   let cursor: [string, string] = ['\uffff', '\uffff'];
-  for (;;) {
-    const page = stmts.sessionPage.all(cursor[0], cursor[1]) as { id: string; last_activity: string }[];
+  let pageSize = Math.max(WALK_FIRST_PAGE, limit);
+  for (;; pageSize = Math.min(pageSize * 2, WALK_MAX_PAGE)) {
+    const page = stmts.sessionPage.all(cursor[0], cursor[1], pageSize) as { id: string; last_activity: string }[];
     if (page.length === 0) break;
     const found = new Map<string, HitRow>();
     for (const row of inSessions.all(JSON.stringify(page.map((p) => p.id)), needle) as HitRow[]) {
