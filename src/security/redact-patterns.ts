@@ -118,7 +118,8 @@ export const PATTERNS: readonly Pattern[] = [
   { name: 'aws-key-id', source: `${NOT_ALNUM_BEFORE}(?:AKIA|ASIA)[A-Z0-9]{16}${NOT_ALNUM_AFTER}` },
   { name: 'github', source: `${NOT_ALNUM_BEFORE}(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})${NOT_ALNUM_AFTER}` },
   { name: 'jwt', source: String.raw`${NOT_ALNUM_BEFORE}eyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*${NOT_ALNUM_AFTER}` },
-  { name: 'slack', source: String.raw`${NOT_ALNUM_BEFORE}xox[a-z]-[A-Za-z0-9\-]{10,}${NOT_ALNUM_AFTER}` },
+  // xoxb- bot, xoxp- user, xoxa- app, xoxr- refresh, xoxs-, xoxe- config tokens; must contain a digit ("xoxo-…" is prose).
+  { name: 'slack', source: String.raw`${NOT_ALNUM_BEFORE}xox[abeprs]-(?=[A-Za-z0-9\-]*[0-9])[A-Za-z0-9\-]{10,}${NOT_ALNUM_AFTER}` },
   { name: 'google', source: String.raw`${NOT_ALNUM_BEFORE}AIza[A-Za-z0-9_\-]{35,}${NOT_ALNUM_AFTER}` },
   { name: 'stripe-live', source: `${NOT_ALNUM_BEFORE}[rs]k_live_[A-Za-z0-9]{16,}${NOT_ALNUM_AFTER}` },
   // PocketPaw API keys / OAuth tokens: must contain an uppercase letter or digit, to skip snake_case identifiers.
@@ -154,6 +155,15 @@ export const PEM_FOOTER_KEEP = 256;
  */
 export const OPEN_KV_RE = new RegExp(
   `(?:${KW_BEARER}[ \\t]{0,4}|(?:${KW_API_KEY}|${KW_TOKEN}|${KW_SECRET}${KW_SECRET_SUFFIX})${SEP_CHARS}{0,${SEP_MAX}})${VALUE_CLASS}*$`,
+  'g',
+);
+/**
+ * Used only when a held-back run outgrows the stream redactor's limit: the
+ * start of something that looks like a secret (token prefix or key=value
+ * context) whose run reaches the end of the text.
+ */
+export const OPEN_SECRET_START_RE = new RegExp(
+  `${NOT_ALNUM_BEFORE}(?:sk-|sk_live_|rk_live_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|eyJ|xox[abeprs]-|ppat_|pprt_|pp_)${VALUE_CLASS}*$|${OPEN_KV_RE.source}`,
   'g',
 );
 export const OPEN_KV_LOOKBACK = 10 + KW_SECRET_SUFFIX_MAX + SEP_MAX + 8;

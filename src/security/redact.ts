@@ -11,6 +11,7 @@ import {
   OPEN_KV_LOOKBACK,
   OPEN_KV_RE,
   OPEN_PEM_HEADER_RE,
+  OPEN_SECRET_START_RE,
   OPEN_URL_RE,
   PEM_FOOTER_KEEP,
   PEM_FOOTER_RE,
@@ -62,6 +63,8 @@ export function createStreamRedactor(): StreamRedactor {
   /** Inside a PEM private-key block: raw text (with context) in which the footer is searched, from `pemFrom`. */
   let pemBuf: string | null = null;
   let pemFrom = 0;
+  /** After a forced emission cut an over-long secret short: swallow the rest of its run. */
+  let swallowRun = false;
 
   function reset(): void {
     ctx = '';
@@ -69,6 +72,7 @@ export function createStreamRedactor(): StreamRedactor {
     pendingAllToken = true;
     pemBuf = null;
     pemFrom = 0;
+    swallowRun = false;
   }
 
   function trimPem(): void {
@@ -115,11 +119,20 @@ export function createStreamRedactor(): StreamRedactor {
       const base = ctx.length;
       let cut = final ? s.length : holdStart(s, base);
       let forced = false;
+      /** Forced emission at the start of a suspected (unfinished, over-long) secret. */
+      let forcedSecret = false;
       if (!final && s.length - cut > MAX_HOLD) {
-        cut = s.length - FORCED_KEEP;
         forced = true;
+        OPEN_SECRET_START_RE.lastIndex = base;
+        const suspect = OPEN_SECRET_START_RE.exec(s);
+        if (suspect !== null && suspect.index < s.length - FORCED_KEEP) {
+          cut = suspect.index;
+          forcedSecret = true;
+        } else {
+          cut = s.length - FORCED_KEEP;
+        }
       }
-      if (cut <= base) break;
+      if (cut <= base && !forcedSecret) break;
 
       let pos = base;
       let more = final || forced;
@@ -145,18 +158,28 @@ export function createStreamRedactor(): StreamRedactor {
           continue;
         }
         // The match crosses the cut.
-        if (header !== undefined || (forced && start === base)) {
-          // A closed PEM block is final; an over-long run is emitted redacted as is.
+        if (header !== undefined || (forced && (start === base || forcedSecret))) {
+          // A closed PEM block is final; an over-long secret is emitted redacted as is,
+          // and if it may still be growing, the rest of its run is swallowed.
           out += s.slice(pos, start) + replacementFor(m.groups);
           pos = end;
           cut = end;
           more = true;
+          if (header === undefined && end === s.length) swallowRun = true;
+          forcedSecret = false;
         } else {
           cut = start;
+          forcedSecret = false;
         }
         break;
       }
       out += s.slice(pos, cut);
+      if (forcedSecret) {
+        // An over-long run that looks like a secret: redact it whole, and the rest of the run as it arrives.
+        out += REDACTED;
+        swallowRun = true;
+        cut = s.length;
+      }
       ctx = s.slice(Math.max(0, cut - CONTEXT_CHARS), cut);
       pending = s.slice(cut);
       if (!more) break;
@@ -180,6 +203,14 @@ export function createStreamRedactor(): StreamRedactor {
       pending = pemBuf.slice(end);
       pemBuf = null;
       return drain(false);
+    }
+    if (swallowRun) {
+      let i = 0;
+      while (i < delta.length && isIn(IS_VALUE_CHAR, delta.charCodeAt(i))) i++;
+      ctx = (ctx + delta.slice(0, i)).slice(-CONTEXT_CHARS);
+      if (i === delta.length) return '';
+      swallowRun = false;
+      delta = delta.slice(i);
     }
     if (pendingAllToken && pending.length + delta.length <= MAX_HOLD && ALL_TOKEN_CHARS_RE.test(delta)) {
       // Still one open run of token chars: nothing can be emitted yet.
