@@ -6,6 +6,7 @@ import { HttpError } from '../http/errors.js';
 import { NotAPocketPawDirError } from '../import/pocketpaw-dir.js';
 import type { ServerMode } from '../server/build.js';
 import { VERSION } from '../version/routes.js';
+import { runChat } from './chat-command.js';
 import { runImport } from './import-command.js';
 import { sessionsCommand } from './sessions-command.js';
 
@@ -79,6 +80,12 @@ program.command('token').description('Print the access token for logging in from
     const token = new MasterToken(MasterToken.pathIn(home));
     process.stdout.write(`${opts.regenerate ? token.regenerate() : token.get()}\n`);
     if (opts.regenerate) process.stderr.write('Every device signed in with the old token must sign in again.\n');
+  });
+
+program.command('chat <message...>').description('Ask the agent from the terminal; the answer streams here')
+  .option('-c, --continue', 'continue the most recent terminal session')
+  .action(async (words: string[], opts: { continue?: boolean }) => {
+    process.exitCode = await runChat(words.join(' '), opts);
   });
 
 program.addCommand(sessionsCommand());
