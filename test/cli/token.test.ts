@@ -36,7 +36,7 @@ describe('pocketpaw token', () => {
     const token = res.stdout.trim();
     expect(token).toMatch(UUID4);
     expect(token).not.toBe(before);
-    expect(res.stderr).toMatch(/Restart PocketPaw/);
+    expect(res.stderr).toMatch(/sign in again/);
     expect(fs.readFileSync(tokenFile, 'utf8').trim()).toBe(token);
     expect((await runCli(['token'], home)).stdout.trim()).toBe(token);
 

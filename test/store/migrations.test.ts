@@ -26,9 +26,9 @@ describe('schema migrations', () => {
     db.close();
   });
 
-  it('upgrade a database written with the previous schema, indexing its existing messages', () => {
+  it('upgrade a database written before the search index, indexing its existing messages', () => {
     const file = dbFile();
-    const previous = SCHEMA_VERSION - 1;
+    const previous = 1;
     const old = openDatabase(file, { migrateTo: previous });
     expect(old.pragma('user_version', { simple: true })).toBe(previous);
     expect(old.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toBe(0);
@@ -42,6 +42,21 @@ describe('schema migrations', () => {
     const store = new SqliteSessionStore(db);
     expect(store.search('before the index', 10).map((h) => h.id)).toEqual(['websocket_old']);
     expect(store.get('websocket_old')).toMatchObject({ title: 'Written before the index existed', message_count: 1 });
+    db.close();
+  });
+
+  it('upgrade a database written with the previous schema, keeping its sessions', () => {
+    const file = dbFile();
+    const old = openDatabase(file, { migrateTo: SCHEMA_VERSION - 1 });
+    new SqliteSessionStore(old).append('websocket_prev', 'websocket', [
+      { id: 'm1', role: 'user', content: 'From the previous version', timestamp: '2026-01-01T10:00:00.000000+00:00' },
+    ]);
+    old.close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const store = new SqliteSessionStore(db);
+    expect(store.get('websocket_prev')).toMatchObject({ title: 'From the previous version', message_count: 1 });
+    expect(store.search('previous version', 5).map((h) => h.id)).toEqual(['websocket_prev']);
     db.close();
   });
 
