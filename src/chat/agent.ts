@@ -31,6 +31,17 @@ function stringify(value: unknown): string {
 }
 
 /**
+ * Providers report mid-stream errors as the plain object of their error event
+ * (`{message, type, code}`), which would print as "[object Object]".
+ */
+function asError(err: unknown): unknown {
+  if (err instanceof Error || typeof err !== 'object' || err === null) return err;
+  const o = err as { message?: unknown; error?: { message?: unknown } };
+  const message = typeof o.message === 'string' ? o.message : typeof o.error?.message === 'string' ? o.error.message : undefined;
+  return new Error(message ?? stringify(err));
+}
+
+/**
  * One agent turn on the AI SDK: streams text, reasoning, tool calls (multi-step) and usage as
  * AgentEvents. Never throws for provider trouble: errors, garbage and silence become one
  * `error` event, and the generator ends. Returns normally when aborted.
@@ -53,7 +64,7 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
     if (idle.signal.aborted && !run.signal.aborted) {
       return { type: 'error', message: `The ${run.providerName} model stopped responding (nothing for ${Math.round(run.idleTimeoutMs / 1000)} s). Try again, or check the provider.` };
     }
-    return { type: 'error', message: describeProviderError(err, run.providerName) };
+    return { type: 'error', message: describeProviderError(asError(err), run.providerName) };
   };
 
   arm();
@@ -66,6 +77,8 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
       stopWhen: stepCountIs(run.maxSteps),
       abortSignal: signal,
       maxRetries: run.maxRetries,
+      // The default prints the error with its stack to the console; we report it as an event.
+      onError: () => {},
     });
     for await (const part of result.fullStream) {
       arm();

@@ -12,6 +12,8 @@ export function historyFetchLimit(b: HistoryBudget): number {
   return b.recentWindow + Math.ceil(b.charBudget / 20);
 }
 
+const HEADER = '[Earlier conversation]\n';
+
 function cutAtWord(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
@@ -32,13 +34,15 @@ export function buildPromptHistory(messages: MessageRecord[], b: HistoryBudget):
   let lines = older.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${cutAtWord(m.content, b.summaryChars)}`);
   let turns: ModelMessage[] = recent.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
 
-  const size = () => lines.reduce((n, l) => n + l.length + 1, 0) + turns.reduce((n, t) => n + String(t.content).length, 0);
+  // The summary message is HEADER + lines joined by newlines: all of it counts toward the budget.
+  const summarySize = () => (lines.length ? HEADER.length + lines.reduce((n, l) => n + l.length, 0) + lines.length - 1 : 0);
+  const size = () => summarySize() + turns.reduce((n, t) => n + String(t.content).length, 0);
   while (size() > b.charBudget && lines.length > 0) lines = lines.slice(1);
   // Never drop the newest message (the one being answered), even if it alone is over budget.
   while (size() > b.charBudget && turns.length > 1) turns = turns.slice(1);
 
   const out: ModelMessage[] = [];
-  if (lines.length) out.push({ role: 'user', content: `[Earlier conversation]\n${lines.join('\n')}` });
+  if (lines.length) out.push({ role: 'user', content: `${HEADER}${lines.join('\n')}` });
   // Providers want alternating turns starting with the user; a leading assistant turn is dropped.
   while (turns.length && turns[0]!.role === 'assistant' && out.length === 0) turns = turns.slice(1);
   return [...out, ...turns];

@@ -100,18 +100,25 @@ export class ChatService {
         id: crypto.randomUUID(), role: 'user', content: input.text, timestamp: nowIso(), metadata: input.metadata,
       }]);
       sink.started(sessionKey);
-      const settings = this.deps.settings.get();
-      const resolved = await this.deps.models.resolve(settings);
-      if (!resolved.provider) {
-        // The hint is guidance, not an answer: shown, never stored.
-        sink.message(resolved.hint);
-        sink.end({ usage: null, interrupted: false, failed: false });
-        return;
-      }
+      // Registered before anything is awaited, so a stop sent at any point of the turn stops it
+      // (rather than being answered "nothing running" while the model is still picked).
       const controller = new AbortController();
       this.active.set(sessionId, controller);
       try {
-        await this.deps.queue.withSlot(() => this.runModel(sessionId, channel, sessionKey, resolved, controller, sink));
+        const resolved = await this.deps.models.resolve(this.deps.settings.get());
+        if (!resolved.provider) {
+          // The hint is guidance, not an answer: shown, never stored.
+          sink.message(resolved.hint);
+          sink.end({ usage: null, interrupted: false, failed: false });
+          return;
+        }
+        let ran = false;
+        await this.deps.queue.withSlot(() => {
+          ran = true;
+          return this.runModel(sessionId, channel, sessionKey, resolved, controller, sink);
+        }, controller.signal);
+        // Stopped while waiting for a slot: nothing was generated, the turn just ends.
+        if (!ran) sink.end({ usage: null, interrupted: true, failed: false });
       } finally {
         this.active.delete(sessionId);
       }
@@ -130,7 +137,20 @@ export class ChatService {
       summaryChars: settings.compaction_summary_chars,
     };
     const history = this.deps.sessions.history(sessionId, historyFetchLimit(budget));
+    // Answer and reasoning are two streams; a secret may be split across deltas of either.
     const redactor = createStreamRedactor();
+    const thoughts = createStreamRedactor();
+    // What a redactor holds back is emitted before the next event of another kind: usage and
+    // errors come after the answer, tool calls after the text that announced them, and a
+    // secret never spans two kinds.
+    const flushText = () => {
+      const held = redactor.flush();
+      if (held) sink.text(held);
+    };
+    const flushThinking = () => {
+      const held = thoughts.flush();
+      if (held) sink.event({ type: 'thinking', delta: held }, sessionKey);
+    };
     let answer = '';
     let errorText = '';
     let usage: TurnEnd['usage'] = null;
@@ -147,17 +167,26 @@ export class ChatService {
       maxRetries: settings.llm_max_retries,
     })) {
       if (event.type === 'text') {
+        flushThinking();
         answer += event.delta;
         const safe = redactor.push(event.delta);
         if (safe) sink.text(safe);
         continue;
       }
+      if (event.type === 'thinking') {
+        flushText();
+        const safe = thoughts.push(event.delta);
+        if (safe) sink.event({ type: 'thinking', delta: safe }, sessionKey);
+        continue;
+      }
+      flushThinking();
+      flushText();
       if (event.type === 'usage') usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens, total_tokens: event.total_tokens };
       if (event.type === 'error') errorText = event.message;
       sink.event(redactEvent(event), sessionKey);
     }
-    const rest = redactor.flush();
-    if (rest) sink.text(rest);
+    flushThinking();
+    flushText();
 
     const interrupted = controller.signal.aborted || this.shutdown.signal.aborted;
     let stored = answer;
@@ -196,7 +225,6 @@ export class ChatService {
 
 function redactEvent(e: AgentEvent): AgentEvent {
   switch (e.type) {
-    case 'thinking': return { ...e, delta: redact(e.delta) };
     case 'tool_result': return { ...e, result: redact(e.result) };
     case 'tool_start': {
       const json = redact(JSON.stringify(e.params ?? {}));

@@ -12,6 +12,19 @@ export const BACKENDS = ['claude_agent_sdk', 'openai_agents', 'google_adk', 'cod
 const TOOL_PROFILES = ['minimal', 'coding', 'full'] as const;
 const SESSIONS_SHOWN = 20;
 
+/** Sessions scanned for /sessions and /resume; other chats whose ids share the prefix are filtered out. */
+const SESSIONS_SCANNED = 500;
+
+/**
+ * This chat's sessions, newest first: the base session and its `/new` aliases
+ * (`<base id>_<8 hex>`). A plain prefix match would also take in chat `abcd` for chat `abc`.
+ */
+function sessionsOfChat(sessions: SessionService, baseId: string) {
+  return sessions.listWithPrefix(baseId, SESSIONS_SCANNED)
+    .filter((x) => x.id === baseId || (x.id.startsWith(`${baseId}_`) && /^[0-9a-f]{8}$/.test(x.id.slice(baseId.length + 1))))
+    .slice(0, SESSIONS_SHOWN);
+}
+
 export interface ParsedCommand {
   name: CommandName;
   args: string;
@@ -54,7 +67,7 @@ const HELP = [
 export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<string> {
   const currentKey = ctx.aliases.resolve(ctx.baseKey);
   const currentId = toSessionId(currentKey);
-  const chatSessions = () => ctx.sessions.listWithPrefix(toSessionId(ctx.baseKey), SESSIONS_SHOWN);
+  const chatSessions = () => sessionsOfChat(ctx.sessions, toSessionId(ctx.baseKey));
   const s = ctx.settings.get();
 
   switch (cmd.name) {

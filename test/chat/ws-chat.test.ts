@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply } from '../helpers/fake-llm/index.js';
-import { connect } from '../helpers/ws-client.js';
+import { connect, connectChat } from '../helpers/ws-client.js';
 
 let env: ChatTestEnv;
 beforeAll(async () => {
@@ -41,6 +41,16 @@ describe('WebSocket chat (spec §4)', () => {
     const req = env.fake.requests[0]!;
     expect(req.body.messages[0].role).toBe('system');
     expect(req.body.messages.at(-1)).toMatchObject({ role: 'user', content: 'Hi!' });
+    sock.close();
+  });
+
+  it('the stored user message keeps the raw frame as metadata, without media payloads', async () => {
+    const sock = await connectChat(env.s.url);
+    sock.send({ action: 'chat', message: 'See attached', media: [{ data: Buffer.from('hello').toString('base64'), name: 'a.txt', mime_type: 'text/plain' }], extra: 1 });
+    await sock.turn(1);
+    const exp = JSON.parse((await env.s.get(`/api/v1/sessions/${sock.sessionId}/export?format=json`)).text);
+    expect(exp.messages[0].metadata).toEqual({ action: 'chat', message: 'See attached', extra: 1 });
+    expect(exp.messages[1]).toMatchObject({ role: 'assistant', content: 'Hello from the fake model.', metadata: {} });
     sock.close();
   });
 

@@ -76,3 +76,33 @@ export function connect(url: string, opts: ConnectOptions = {}): Promise<TestSoc
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
 }
+
+/** A connected dashboard socket and its chat id (from `connection_info`). */
+export interface ChatSocket extends TestSocket {
+  chatId: string;
+  /** `websocket_<chatId>` */
+  sessionId: string;
+}
+
+/** Connects and waits for `connection_info`. */
+export async function connectChat(url: string, opts: ConnectOptions = {}): Promise<ChatSocket> {
+  const sock = await connect(url.includes('/ws') ? url : `${url}/ws`, opts);
+  const info = await sock.waitFor((f) => f.type === 'connection_info');
+  const chatId = String(info.id).slice('websocket_'.length);
+  return Object.assign(sock, { chatId, sessionId: `websocket_${chatId}` });
+}
+
+/** PocketPaw's own frames: without our live session events (session_updated / session_deleted). */
+export function ownFrames(frames: WsFrame[]): WsFrame[] {
+  return frames.filter((f) => f.type !== 'session_updated' && f.type !== 'session_deleted');
+}
+
+/** The streamed answer: every `message` chunk's content, joined. */
+export function streamedText(frames: WsFrame[]): string {
+  return frames.filter((f) => f.type === 'message' && f.is_stream_chunk === true).map((f) => f.content as string).join('');
+}
+
+/** `system_event` frames of one type. */
+export function systemEvents(frames: WsFrame[], eventType: string): WsFrame[] {
+  return frames.filter((f) => f.type === 'system_event' && f.event_type === eventType);
+}

@@ -125,7 +125,7 @@ export class OllamaChatModel implements LanguageModelV3 {
   async doStream(options: LanguageModelV3CallOptions): Promise<LanguageModelV3StreamResult> {
     const res = await this.post(options, true);
     if (!res.body) throw new OllamaError('Ollama sent no response body');
-    const lines = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
+    const lines = guardBody(res.body, this.host, options.abortSignal).pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
     let textOpen = false;
     let reasoningOpen = false;
     let sawToolCall = false;
@@ -178,6 +178,30 @@ export class OllamaChatModel implements LanguageModelV3 {
     }));
     return { stream };
   }
+}
+
+/**
+ * The response body, with a connection lost mid-answer reported as an OllamaError that names
+ * the host (undici's own error just says "terminated"). Aborts keep their original error.
+ */
+function guardBody(body: ReadableStream<Uint8Array>, host: string, signal: AbortSignal | undefined): ReadableStream<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value as Uint8Array<ArrayBuffer>);
+      } catch (err) {
+        controller.error(signal?.aborted
+          ? err
+          : new OllamaError(`Lost the connection to Ollama at ${host} in the middle of the answer (${(err as Error)?.message ?? String(err)})`));
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
 
 function splitLines(): TransformStream<string, string> {
