@@ -191,10 +191,14 @@ export class ChatService {
     const interrupted = controller.signal.aborted || this.shutdown.signal.aborted;
     let stored = answer;
     if (interrupted && answer) stored += INTERRUPTED_MARKER;
+    const answerChars = stored.length;
     if (errorText) stored += `${stored ? '\n\n' : ''}[Error: ${errorText}]`;
     if (stored) {
+      // The error note is kept for the user; `answer_chars` tells the prompt builder to send
+      // only the real answer back to the model.
+      const metadata = errorText ? { error: errorText, answer_chars: answerChars } : {};
       const session = this.deps.sessions.append(sessionId, channel, [{
-        id: crypto.randomUUID(), role: 'assistant', content: stored, timestamp: nowIso(), metadata: {},
+        id: crypto.randomUUID(), role: 'assistant', content: stored, timestamp: nowIso(), metadata,
       }]);
       if (!interrupted && !errorText) this.maybeTitle(session.id, session.message_count, resolved.model, history, answer);
     }
@@ -209,7 +213,7 @@ export class ChatService {
     if (!this.deps.settings.get().auto_title_llm || messageCount !== 2) return;
     const firstUser = history.find((m) => m.role === 'user')?.content;
     if (!firstUser) return;
-    const job = generateTitle(model, firstUser, answer).then((title) => {
+    const job = generateTitle(model, firstUser, answer, this.shutdown.signal).then((title) => {
       if (title && this.deps.sessions.find(sessionId)) this.deps.sessions.setAutoTitle(sessionId, title);
     });
     this.pending.add(job);

@@ -53,6 +53,7 @@ describe.each(PROVIDERS)('provider failures with %s', (provider) => {
     expect(cut.events.at(-1)!.event).toBe('error');
     expect(cut.events.map((e) => e.event)).not.toContain('stream_end');
     expectReadable(cut.events.at(-1)!.data.detail, provider);
+    expect(cut.events.at(-1)!.data.detail).toMatch(/broke off in the middle|Lost the connection/);
   });
 
   it('an unreadable stream line ends the turn with an error, not a hang', async () => {
@@ -60,5 +61,6 @@ describe.each(PROVIDERS)('provider failures with %s', (provider) => {
     const bad = await chatStream(env.s, { content: 'Garbage', session_id: `garbage-${provider}` });
     expect(bad.events.at(-1)!.event).toBe('error');
     expectReadable(bad.events.at(-1)!.data.detail, provider);
+    expect(bad.events.at(-1)!.data.detail).toMatch(/could not read|unreadable/);
   });
 });
