@@ -3,8 +3,11 @@ import path from 'node:path';
 import { channelOf } from '../sessions/ids.js';
 import type { SessionStore } from '../sessions/types.js';
 import { importCredentials, type CredentialImport } from './credentials.js';
-import { listSessionFiles, locatePocketPawDir, readIndex } from './pocketpaw-dir.js';
+import { listSessionFiles, locatePocketPawDir, readIndex, type IndexEntry } from './pocketpaw-dir.js';
 import { readSessionFile } from './read-session.js';
+
+/** Session files stored per commit during import. */
+const FILES_PER_COMMIT = 200;
 
 export interface ImportProgress {
   done: number;
@@ -52,28 +55,38 @@ export function importPocketPaw(sourceDir: string, options: ImportOptions): Impo
     summary.notes.push('memory/MEMORY.md (long-term memory) is not imported yet: it comes with long-term memory support');
   }
 
-  files.forEach((name, i) => {
-    const id = name.slice(0, -'.json'.length);
-    const read = readSessionFile(path.join(dir.sessionsDir, name));
-    if (!read.ok) {
-      summary.failures.push({ file: name, reason: read.reason });
-    } else {
-      summary.messagesSkipped += read.skippedMessages;
-      const entry = index.entries.get(id);
-      const userTitle = typeof entry?.user_title === 'string' && entry.user_title.trim() ? entry.user_title : null;
-      const channel = typeof entry?.channel === 'string' && entry.channel ? entry.channel : channelOf(id);
-      try {
-        const result = options.store.merge(id, channel, read.messages, userTitle);
-        if (result.created) summary.sessionsCreated++;
-        else if (result.messagesAdded > 0) summary.sessionsUpdated++;
-        else summary.sessionsUnchanged++;
-        summary.messagesImported += result.messagesAdded;
-        if (userTitle) summary.renamedSessions++;
-      } catch (err) {
-        summary.failures.push({ file: name, reason: `could not be stored: ${(err as Error).message}` });
-      }
-    }
-    options.onProgress?.({ done: i + 1, total: files.length, file: name });
-  });
+  // Many sessions per commit: one fsync per batch instead of per file. A file that fails to
+  // store is rolled back alone (its merge is a savepoint) and reported; the batch goes on.
+  for (let start = 0; start < files.length; start += FILES_PER_COMMIT) {
+    options.store.batch(() => {
+      files.slice(start, start + FILES_PER_COMMIT).forEach((name, k) => {
+        importFile(name, dir.sessionsDir, index.entries, options.store, summary);
+        options.onProgress?.({ done: start + k + 1, total: files.length, file: name });
+      });
+    });
+  }
   return summary;
+}
+
+function importFile(name: string, sessionsDir: string, index: Map<string, IndexEntry>, store: SessionStore, summary: ImportSummary): void {
+  const id = name.slice(0, -'.json'.length);
+  const read = readSessionFile(path.join(sessionsDir, name));
+  if (!read.ok) {
+    summary.failures.push({ file: name, reason: read.reason });
+    return;
+  }
+  summary.messagesSkipped += read.skippedMessages;
+  const entry = index.get(id);
+  const userTitle = typeof entry?.user_title === 'string' && entry.user_title.trim() ? entry.user_title : null;
+  const channel = typeof entry?.channel === 'string' && entry.channel ? entry.channel : channelOf(id);
+  try {
+    const result = store.merge(id, channel, read.messages, userTitle);
+    if (result.created) summary.sessionsCreated++;
+    else if (result.messagesAdded > 0) summary.sessionsUpdated++;
+    else summary.sessionsUnchanged++;
+    summary.messagesImported += result.messagesAdded;
+    if (userTitle) summary.renamedSessions++;
+  } catch (err) {
+    summary.failures.push({ file: name, reason: `could not be stored: ${(err as Error).message}` });
+  }
 }

@@ -168,6 +168,11 @@ export class SqliteSessionStore implements SessionStore {
     })();
   }
 
+  batch<T>(fn: () => T): T {
+    // Nested better-sqlite3 transactions (append/merge) become savepoints inside this one.
+    return this.db.transaction(fn)();
+  }
+
   /** Runs inside the caller's transaction. */
   private insert(id: string, channel: string, messages: NewMessage[], skipKnown: boolean): ImportResult {
     let row = this.stmts.get.get(id) as SessionRow | undefined;

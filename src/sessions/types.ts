@@ -69,4 +69,9 @@ export interface SessionStore {
    * skipped; `userTitle` is applied only when the session has none yet.
    */
   merge(id: string, channel: string, messages: NewMessage[], userTitle: string | null): ImportResult;
+  /**
+   * Runs `fn` as one unit of durability (one commit, one fsync) for bulk work such as import.
+   * A write inside it that throws is undone alone; the others still commit.
+   */
+  batch<T>(fn: () => T): T;
 }
