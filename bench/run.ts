@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../src/app/run-server.js';
 import { importPocketPaw, type ImportSummary } from '../src/import/import.js';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import { openDatabase } from '../src/store/db.js';
+import { runChatBench } from './chat.js';
 import { BenchClient, expect, measureInterleaved, type OperationSpec, type Stats, type TimedResponse } from './http-timing.js';
 import { writePocketPawDir } from './pocketpaw-dir.js';
 import { dbBytes, seedDatabase, type SeedResult } from './seed.js';
@@ -421,6 +422,8 @@ async function main(): Promise<void> {
   const goalMet = scales.length > 1 && GOAL_OPS.every((op) => (ratios[op] as { within_2x: boolean }).within_2x);
 
   const importResult = await runImport();
+  log('chat: first-token latency and concurrent WebSocket chats');
+  const chat = await runChatBench();
 
   const result = {
     benchmark: 'pocketpaw',
@@ -457,6 +460,7 @@ async function main(): Promise<void> {
       met: goalMet,
     },
     import: importResult,
+    chat,
     total_seconds: r3((Date.now() - t0) / 1000),
   };
 
