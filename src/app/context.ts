@@ -11,6 +11,8 @@ import { TurnQueue } from '../chat/turn-queue.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { SettingsStore } from '../config/settings-store.js';
+import { createMemorySetup } from '../memory/setup.js';
+import { createToolSetup } from '../tools/setup.js';
 import { ErrorLog } from '../health/error-log.js';
 import { HealthService } from '../health/service.js';
 import { createLimiters, type Limiters } from '../ratelimit/limiters.js';
@@ -56,9 +58,16 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const sessions = new SessionService(new SqliteSessionStore(db), new SessionEvents());
     const settingsStore = new SettingsStore(config);
     const settings = () => settingsStore.get();
+    const audit = new AuditLog(AuditLog.pathIn(home));
+    const memory = createMemorySetup({ db, home, settings: settingsStore });
+    const tools = createToolSetup({ home, settings: settingsStore, audit, extraTools: memory.tools });
     const chat = new ChatService({
       home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models: new ModelResolver(),
       queue: new TurnQueue(() => settings().max_concurrent_conversations),
+      tools: tools.registry,
+      toolGate: tools.gate,
+      promptContributors: memory.promptContributors,
+      inboundFilter: memory.inboundFilter,
     });
     let closing: Promise<void> | undefined;
     return {
@@ -73,11 +82,12 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       apiKeys,
       credentials: new CredentialChecker(master, apiKeys),
       limiters: createLimiters(config.settings),
-      audit: new AuditLog(AuditLog.pathIn(home)),
+      audit,
       errors: new ErrorLog(),
       health: new HealthService({ home, db, tokenFile: master.file }),
       close() {
         closing ??= chat.close().finally(() => {
+          tools.close();
           apiKeys.close();
           sessions.events.removeAllListeners();
           db.close();

@@ -6,4 +6,6 @@ export type AgentEvent =
   | { type: 'tool_start'; name: string; params: unknown }
   | { type: 'tool_result'; name: string; result: string; status: 'success' | 'error' }
   | { type: 'usage'; input_tokens: number; output_tokens: number; total_tokens: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** The inbound message was blocked by the injection scanner (spec §4.2 step 3). */
+  | { type: 'blocked'; message: string; patterns: string[] };

@@ -10,9 +10,10 @@ import type { SessionAliases } from './aliases.js';
 import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
 import type { ModelResolver } from './providers/resolve.js';
 import { parseCommand, runCommand } from './slash-commands.js';
-import { buildSystemPrompt } from './system-prompt.js';
+import { buildSystemPrompt, type PromptContributor } from './system-prompt.js';
 import { generateTitle } from './titles.js';
-import { builtinTools } from './tools/current-time.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { ToolContext, ToolGate } from '../tools/types.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
 
@@ -24,7 +25,18 @@ export interface TurnInput {
   text: string;
   /** Stored with the user message (spec §7.2). */
   metadata: Record<string, unknown>;
+  /** Who sent it; the dashboard, REST and CLI are the owner. */
+  sender?: string;
 }
+
+/** What the injection scanner (spec §6.2) decided about an inbound message. */
+export type InboundVerdict =
+  | { action: 'allow' }
+  | { action: 'wrap'; text: string }
+  | { action: 'block'; patterns: string[] };
+export type InboundFilter = (text: string, ctx: { sessionKey: string; sender: string }) => InboundVerdict | Promise<InboundVerdict>;
+
+export const BLOCKED_NOTICE = 'Your message was flagged by the security scanner and blocked.';
 
 export interface ChatDeps {
   home: string;
@@ -33,6 +45,11 @@ export interface ChatDeps {
   aliases: SessionAliases;
   models: ModelResolver;
   queue: TurnQueue;
+  tools: ToolRegistry;
+  /** Policy for tool calls; replaceable at start-up so safety lives in one place. */
+  toolGate: ToolGate;
+  promptContributors: PromptContributor[];
+  inboundFilter?: InboundFilter;
 }
 
 /**
@@ -95,9 +112,19 @@ export class ChatService {
     const sessionKey = this.currentKey(input.baseKey);
     const sessionId = toSessionId(sessionKey);
     const channel = sessionKey.split(':')[0] || 'unknown';
+    const sender = input.sender ?? 'owner';
+    let text = input.text;
+    const verdict = this.deps.inboundFilter ? await this.deps.inboundFilter(text, { sessionKey, sender }) : { action: 'allow' as const };
+    if (verdict.action === 'block') {
+      sink.event({ type: 'blocked', message: 'Message blocked by injection scanner', patterns: verdict.patterns }, sessionKey);
+      sink.message(BLOCKED_NOTICE);
+      sink.end({ usage: null, interrupted: false, failed: false });
+      return;
+    }
+    if (verdict.action === 'wrap') text = verdict.text;
     await this.deps.queue.inSession(sessionId, async () => {
       this.deps.sessions.append(sessionId, channel, [{
-        id: crypto.randomUUID(), role: 'user', content: input.text, timestamp: nowIso(), metadata: input.metadata,
+        id: crypto.randomUUID(), role: 'user', content: text, timestamp: nowIso(), metadata: input.metadata,
       }]);
       sink.started(sessionKey);
       // Registered before anything is awaited, so a stop sent at any point of the turn stops it
@@ -115,7 +142,7 @@ export class ChatService {
         let ran = false;
         await this.deps.queue.withSlot(() => {
           ran = true;
-          return this.runModel(sessionId, channel, sessionKey, resolved, controller, sink);
+          return this.runModel({ baseKey: input.baseKey, sessionId, channel, sessionKey, sender, userText: text }, resolved, controller, sink);
         }, controller.signal);
         // Stopped while waiting for a slot: nothing was generated, the turn just ends.
         if (!ran) sink.end({ usage: null, interrupted: true, failed: false });
@@ -126,11 +153,17 @@ export class ChatService {
   }
 
   private async runModel(
-    sessionId: string, channel: string, sessionKey: string,
+    turn: { baseKey: string; sessionId: string; channel: string; sessionKey: string; sender: string; userText: string },
     resolved: Extract<Awaited<ReturnType<ModelResolver['resolve']>>, { provider: string }>,
     controller: AbortController, sink: TurnSink,
   ): Promise<void> {
+    const { sessionId, channel, sessionKey } = turn;
     const settings = this.deps.settings.get();
+    const signal = AbortSignal.any([controller.signal, this.shutdown.signal]);
+    const toolContext: ToolContext = {
+      baseKey: turn.baseKey, sessionKey, sessionId, channel, sender: turn.sender, home: this.deps.home, settings,
+      sessions: this.deps.sessions, aliases: this.deps.aliases, signal,
+    };
     const budget = {
       recentWindow: settings.compaction_recent_window,
       charBudget: settings.compaction_char_budget,
@@ -158,11 +191,11 @@ export class ChatService {
     for await (const event of runAgent({
       model: resolved.model,
       providerName: resolved.provider,
-      system: buildSystemPrompt(this.deps.home),
+      system: await buildSystemPrompt(this.deps.home, this.deps.promptContributors, { sessionKey, sender: turn.sender, userText: turn.userText }),
       messages: buildPromptHistory(history, budget),
-      tools: builtinTools,
+      tools: this.deps.tools.toolSet(toolContext, this.deps.toolGate),
       maxSteps: settings.claude_sdk_max_turns,
-      signal: AbortSignal.any([controller.signal, this.shutdown.signal]),
+      signal,
       idleTimeoutMs: settings.llm_idle_timeout_seconds * 1000,
       maxRetries: settings.llm_max_retries,
     })) {

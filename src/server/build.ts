@@ -4,6 +4,9 @@ import type { AppContext } from '../app/context.js';
 import { registerAuth } from '../auth/hook.js';
 import { registerAuthRoutes } from '../auth/routes.js';
 import { registerChatRoutes } from '../chat/routes.js';
+import { registerCompatRoutes } from '../compat/routes.js';
+import { registerMemoryRoutes } from '../memory/routes.js';
+import { registerSafetyRoutes } from '../safety/routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
 import { registerSettingsRoutes } from '../settings/routes.js';
 import { registerWebSocket } from '../ws/routes.js';
@@ -11,7 +14,7 @@ import { registerSessionRoutes } from '../sessions/routes.js';
 import { registerVersionRoutes } from '../version/routes.js';
 import { BODY_LIMIT, registerJsonBodies } from './body.js';
 import { registerCors } from './cors.js';
-import { registerDashboardPlaceholder } from './dashboard-placeholder.js';
+import { registerDashboard } from './dashboard.js';
 import { registerErrorHandling } from './errors.js';
 import { createMethodIndex } from './method-not-allowed.js';
 import { registerOpenApi } from './openapi.js';
@@ -52,6 +55,9 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSessionRoutes(app, ctx.sessions);
   registerChatRoutes(app, ctx.chat);
   registerSettingsRoutes(app, ctx.settingsStore);
+  registerMemoryRoutes(app, ctx);
+  registerSafetyRoutes(app, ctx);
+  registerCompatRoutes(app, ctx);
   await registerWebSocket(app, ctx);
   registerAuthRoutes(app, {
     settings: ctx.settings,
@@ -63,7 +69,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   });
   registerHealthRoutes(app, ctx.health, ctx.errors);
   registerVersionRoutes(app, ctx.settings);
-  if (options.mode === 'dashboard') registerDashboardPlaceholder(app);
+  if (options.mode === 'dashboard') await registerDashboard(app);
 
   await app.ready();
   return app;

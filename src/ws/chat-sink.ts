@@ -32,6 +32,7 @@ export function wsTurnSink(hub: WsHub, chatId: () => string): TurnSink {
           system('tool_result', { name: 'agent', result: e.message, status: 'error' });
           return toChat(chunk(e.message, true));
         case 'text': return toChat(chunk(e.delta, true));
+        case 'blocked': return system('error', { message: e.message, patterns: e.patterns });
       }
     },
     end(_info: TurnEnd) {

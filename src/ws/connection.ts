@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { AppContext } from '../app/context.js';
 import { HttpError } from '../http/errors.js';
 import { API_KEY_PROVIDERS, applyWsSettings, wsSettingsContent } from '../settings/ws-settings.js';
+import { extraActions } from './actions/index.js';
 import { wsTurnSink } from './chat-sink.js';
 import type { Frame, WsClient, WsHub } from './hub.js';
 
@@ -70,8 +71,15 @@ export class WsConnection implements WsClient {
       case 'toggle_agent':
         this.agentActive = Boolean(f.active);
         return this.send({ type: 'notification', content: `Legacy Mode: ${this.agentActive ? 'ON' : 'OFF'} (Bus is always active)` });
-      default:
+      default: {
+        const handler = typeof f.action === 'string' && Object.hasOwn(extraActions, f.action) ? extraActions[f.action] : undefined;
+        if (handler) {
+          return handler(f, {
+            ctx: this.ctx, chatId: this.chatId, send: (frame) => this.send(frame), broadcast: (frame) => this.hub.broadcast(frame),
+          });
+        }
         return; // includes `authenticate`, accepted and ignored (spec §2.5)
+      }
     }
   }
 

@@ -1,10 +1,15 @@
-import { tool } from 'ai';
 import { z } from 'zod';
+import type { ToolDefinition } from '../types.js';
 
-/** A harmless built-in tool, so the tool-calling path runs end to end before the full set lands. */
-export const currentTimeTool = tool({
+const parameters = z.object({ timezone: z.string().optional().describe('IANA time zone name, e.g. "Europe/Paris"') });
+
+/** A harmless built-in tool: the current date and time. */
+export const currentTimeTool: ToolDefinition<typeof parameters> = {
+  name: 'current_time',
   description: 'Get the current date and time, optionally in a given IANA time zone (e.g. "Europe/Paris").',
-  inputSchema: z.object({ timezone: z.string().optional().describe('IANA time zone name') }),
+  group: 'system',
+  trust: 'safe',
+  parameters,
   execute: async ({ timezone }) => {
     const now = new Date();
     try {
@@ -14,6 +19,4 @@ export const currentTimeTool = tool({
       return `Unknown time zone "${timezone}". UTC now: ${now.toISOString()}`;
     }
   },
-});
-
-export const builtinTools = { current_time: currentTimeTool };
+};
