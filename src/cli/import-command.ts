@@ -1,16 +1,20 @@
 import { importPocketPaw, type ImportSummary } from '../import/import.js';
 import { locatePocketPawDir } from '../import/pocketpaw-dir.js';
+import { createMemoryImporter } from '../memory/import.js';
 import { openSessionsForCli } from './open-store.js';
 import { createProgress } from './progress.js';
 
 export function runImport(dir: string, opts: { json?: boolean }): number {
   // Check the source before creating anything in the data dir.
   locatePocketPawDir(dir);
-  const { config, store, close } = openSessionsForCli();
+  const { config, db, store, close } = openSessionsForCli();
   const progress = createProgress('Importing sessions');
   let summary: ImportSummary;
   try {
-    summary = importPocketPaw(dir, { home: config.home, store, onProgress: (p) => progress.update(p.done, p.total) });
+    summary = importPocketPaw(dir, {
+      home: config.home, store, onProgress: (p) => progress.update(p.done, p.total),
+      importMemory: createMemoryImporter(db, config.home),
+    });
   } finally {
     close();
   }
@@ -31,6 +35,15 @@ export function runImport(dir: string, opts: { json?: boolean }): number {
   if (typeof c.apiKeys === 'number') lines.push(`  API keys: ${c.apiKeys} imported`);
   if (c.apiKeys === 'kept-existing') lines.push('  API keys: kept this installation\'s keys; PocketPaw\'s were not merged');
   for (const p of c.problems) lines.push(`  note: ${p}`);
+  if (summary.memory && (summary.memory.files || summary.memory.entries)) {
+    lines.push(`  long-term memory: ${summary.memory.entries} entries imported from ${summary.memory.files} file(s)`);
+  }
+  for (const p of summary.memory?.problems ?? []) lines.push(`  note: ${p}`);
+  const cfg = summary.config;
+  if (cfg.applied.length) lines.push(`  settings: ${cfg.applied.length} imported (${cfg.applied.join(', ')})`);
+  if (cfg.secrets.length) lines.push(`  keys: ${cfg.secrets.length} imported`);
+  if (cfg.unknown.length) lines.push(`  settings not understood, left out: ${cfg.unknown.join(', ')}`);
+  for (const p of cfg.problems) lines.push(`  note: ${p}`);
   for (const n of summary.notes) lines.push(`  note: ${n}`);
   if (summary.failures.length) {
     lines.push(`  ${summary.failures.length} file(s) not imported (the rest were):`);

@@ -81,6 +81,14 @@ export const settingsSchema = z.object({
   mem0_vector_store: z.string().default('qdrant'),
   mem0_ollama_base_url: z.string().default('http://localhost:11434'),
   tool_profile: z.enum(['minimal', 'coding', 'full']).default('full'),
+  /** Tool names or `group:<name>` added to / removed from the profile; deny wins. */
+  tools_allow: z.array(z.string()).default([]),
+  tools_deny: z.array(z.string()).default([]),
+  shell_timeout_seconds: z.number().positive().max(3600).default(60),
+  /** A second model call classifies shell commands SAFE/DANGEROUS before they run. */
+  guardian_enabled: z.boolean().default(false),
+  /** Characters of long-term memory put into the system prompt, most relevant first. */
+  memory_prompt_chars: z.number().int().min(0).max(50_000).default(2000),
   plan_mode: z.boolean().default(false),
   plan_mode_tools: z.array(z.string()).default(['shell', 'write_file', 'edit_file']),
   injection_scan_enabled: z.boolean().default(true),

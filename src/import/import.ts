@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { channelOf } from '../sessions/ids.js';
 import type { SessionStore } from '../sessions/types.js';
+import type { MemoryImport } from '../memory/import.js';
+import { importConfig, type ConfigImport } from './config.js';
 import { importCredentials, type CredentialImport } from './credentials.js';
 import { listSessionFiles, locatePocketPawDir, readIndex, type IndexEntry } from './pocketpaw-dir.js';
 import { readSessionFile } from './read-session.js';
@@ -28,12 +30,17 @@ export interface ImportSummary {
   failures: Array<{ file: string; reason: string }>;
   notes: string[];
   credentials: CredentialImport;
+  config: ConfigImport;
+  /** Null when no memory importer was given. */
+  memory: MemoryImport | null;
 }
 
 export interface ImportOptions {
   home: string;
   store: SessionStore;
   onProgress?: (p: ImportProgress) => void;
+  /** Imports PocketPaw's long-term memory files; the memory module provides it. */
+  importMemory?: (sourceRoot: string) => MemoryImport;
 }
 
 /**
@@ -43,17 +50,18 @@ export interface ImportOptions {
  */
 export function importPocketPaw(sourceDir: string, options: ImportOptions): ImportSummary {
   const dir = locatePocketPawDir(sourceDir);
+  // Decided before anything is written: credentials and secrets only come into a fresh install.
+  const fresh = !fs.existsSync(path.join(options.home, 'access_token'));
   const credentials = importCredentials(dir.root, options.home);
+  const config = importConfig(dir.root, options.home, fresh);
   const index = readIndex(dir.sessionsDir);
   const files = listSessionFiles(dir.sessionsDir);
   const summary: ImportSummary = {
     source: dir.root, sessionFiles: files.length, sessionsCreated: 0, sessionsUpdated: 0, sessionsUnchanged: 0,
-    messagesImported: 0, messagesSkipped: 0, renamedSessions: 0, failures: [], notes: [], credentials,
+    messagesImported: 0, messagesSkipped: 0, renamedSessions: 0, failures: [], notes: [], credentials, config,
+    memory: options.importMemory ? options.importMemory(dir.root) : null,
   };
   if (index.problem) summary.notes.push(index.problem);
-  if (fs.existsSync(path.join(dir.root, 'memory', 'MEMORY.md'))) {
-    summary.notes.push('memory/MEMORY.md (long-term memory) is not imported yet: it comes with long-term memory support');
-  }
 
   // Many sessions per commit: one fsync per batch instead of per file. A file that fails to
   // store is rolled back alone (its merge is a savepoint) and reported; the batch goes on.

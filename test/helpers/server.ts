@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/app/run-server.js';
 import { importPocketPaw } from '../../src/import/import.js';
+import { createMemoryImporter } from '../../src/memory/import.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import type { ServerMode } from '../../src/server/build.js';
 import { request, type HttpResult, type RequestOptions } from './http.js';
@@ -48,7 +49,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     del: (p, o) => call(p, { ...o, method: 'DELETE' }),
     request: call,
     remote: (p, o) => call(p, { ...o, localAddress: '127.0.0.2' }),
-    importDir: (dir) => importPocketPaw(dir, { home, store: new SqliteSessionStore(server.ctx.db) }),
+    importDir: (dir) => importPocketPaw(dir, { home, store: new SqliteSessionStore(server.ctx.db), importMemory: createMemoryImporter(server.ctx.db, home) }),
     close: async () => {
       await server.close();
       fs.rmSync(home, { recursive: true, force: true });
