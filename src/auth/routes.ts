@@ -75,10 +75,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
       const body = requireObjectBody(req.body);
       const token = typeof body.token === 'string' ? body.token.trim() : '';
       let accepted = token !== '' && deps.credentials.isOwnerToken(token) !== null;
+      const method = token.startsWith('pp_') ? 'api_key' : 'token';
       if (!accepted && token.startsWith('pp_')) {
         // Only an admin key may become a full-access cookie (spec §10 item 3).
         accepted = deps.apiKeys.verify(token)?.scopes.includes('admin') ?? false;
       }
+      deps.audit(accepted ? 'login_success' : 'login_failure', 'dashboard_login', { ip: req.ip, method, user_agent: req.headers['user-agent'] ?? '' });
       if (!accepted) throw new HttpError(401, 'Invalid access token');
       const ttl = deps.settings().session_token_ttl_hours;
       reply.header('set-cookie', sessionCookie(createSessionToken(deps.master.get(), ttl), Math.round(ttl * 3600)));

@@ -1,4 +1,5 @@
 import { stepCountIs, streamText, type LanguageModel, type ModelMessage, type ToolSet } from 'ai';
+import { unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
 import { describeProviderError } from './provider-errors.js';
 
@@ -79,9 +80,17 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
       maxRetries: run.maxRetries,
       // The default prints the error with its stack to the console; we report it as an event.
       onError: () => {},
+      // A call to a tool that was not offered goes through the tool gate: refused, audited, and the model told.
+      experimental_repairToolCall: unknownToolRepair(run.tools),
     });
+    // Tools still running: the provider is not expected to send anything meanwhile (a shell
+    // command, a plan waiting for approval), so the idle timer waits until they are done.
+    const running = new Set<string>();
     for await (const part of result.fullStream) {
-      arm();
+      if (part.type === 'tool-call' && !part.invalid && !part.providerExecuted) running.add(part.toolCallId);
+      if (part.type === 'tool-result' || part.type === 'tool-error') running.delete(part.toolCallId);
+      if (running.size) clearTimeout(timer);
+      else arm();
       if (thinking && part.type !== 'reasoning-delta' && part.type !== 'reasoning-end') {
         thinking = false;
         yield { type: 'thinking_done' };

@@ -1,10 +1,14 @@
-import { tool, type ToolSet } from 'ai';
-import type { ToolCall, ToolContext, ToolDefinition, ToolGate } from './types.js';
+import { NoSuchToolError, tool, type ToolCallRepairFunction, type ToolSet } from 'ai';
+import { ToolRefusedError, type ToolCall, type ToolContext, type ToolDefinition, type ToolGate } from './types.js';
 
 /** Tool output the model sees at most; the rest is cut with a note (a 10 MB result must not reach it). */
 export const MAX_TOOL_OUTPUT_CHARS = 50_000;
-/** A tool that runs longer is stopped and reported as timed out. */
+/** A tool that runs longer is stopped and reported as timed out (setting `tool_timeout_seconds`). */
 export const TOOL_TIMEOUT_MS = 120_000;
+
+/** Where a ToolSet keeps the handler for calls to tools it does not contain (see `unknownToolRepair`). */
+const UNKNOWN_TOOL = Symbol('pocketpaw.unknownTool');
+type UnknownToolHandler = (name: string, args: unknown) => Promise<never>;
 
 export function capOutput(text: string, max = MAX_TOOL_OUTPUT_CHARS): string {
   if (text.length <= max) return text;
@@ -51,30 +55,69 @@ export class ToolRegistry {
         execute: async (args: unknown) => runGated(def, { name: def.name, args }, ctx, gate),
       });
     }
+    // A call to a tool that was not offered (denied, or made up) never reaches an `execute`:
+    // the agent loop hands it here, so the gate refuses and audits it like any other call.
+    const unknown: UnknownToolHandler = (name, args) => refuseUnknown(this.get(name), { name, args }, ctx, gate);
+    Object.defineProperty(set, UNKNOWN_TOOL, { value: unknown, enumerable: false });
     return set;
   }
+}
+
+/**
+ * For `streamText`'s `experimental_repairToolCall`: a call to a tool not in the set goes
+ * through the gate of the turn (which refuses and audits it); the model then reads the refusal
+ * as the call's error. Other repairs (malformed arguments) are left to the SDK.
+ */
+export function unknownToolRepair(tools: ToolSet): ToolCallRepairFunction<ToolSet> | undefined {
+  const handler = (tools as Record<symbol, unknown>)[UNKNOWN_TOOL] as UnknownToolHandler | undefined;
+  if (!handler) return undefined;
+  return async ({ toolCall, error }) => {
+    if (!NoSuchToolError.isInstance(error)) return null;
+    let args: unknown = toolCall.input;
+    try {
+      args = JSON.parse(toolCall.input);
+    } catch {
+      // Shown as sent.
+    }
+    return handler(toolCall.toolName, args);
+  };
+}
+
+async function refuseUnknown(def: ToolDefinition | undefined, call: ToolCall, ctx: ToolContext, gate: ToolGate): Promise<never> {
+  const started = Date.now();
+  let refusal: Error;
+  try {
+    await gate.before(call, def, ctx);
+    refusal = new ToolRefusedError(`Tool "${call.name}" is not available in this conversation.`);
+  } catch (err) {
+    refusal = err instanceof Error ? err : new Error(String(err));
+  }
+  gate.after(call, { ok: false, result: refusal.message, ms: Date.now() - started, refused: true }, ctx);
+  throw refusal;
 }
 
 async function runGated(def: ToolDefinition, call: ToolCall, ctx: ToolContext, gate: ToolGate): Promise<string> {
   const started = Date.now();
   try {
     await gate.before(call, def, ctx);
-    const timeout = AbortSignal.timeout(TOOL_TIMEOUT_MS);
+    const seconds = ctx.settings.tool_timeout_seconds ?? TOOL_TIMEOUT_MS / 1000;
+    const timeout = AbortSignal.timeout(seconds * 1000);
     const signal = AbortSignal.any([ctx.signal, timeout]);
+    let onAbort: (() => void) | undefined;
     const result = await Promise.race([
       def.execute(call.args, { ...ctx, signal }),
       new Promise<never>((_, reject) => {
-        const fail = () => reject(new Error(timeout.aborted ? `Tool "${def.name}" timed out after ${TOOL_TIMEOUT_MS / 1000} s` : 'Stopped'));
-        if (signal.aborted) fail();
-        signal.addEventListener('abort', fail, { once: true });
+        onAbort = () => reject(new Error(timeout.aborted ? `Tool "${def.name}" timed out after ${seconds} s and was stopped` : 'Stopped'));
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
       }),
-    ]);
-    const capped = capOutput(result);
+    ]).finally(() => signal.removeEventListener('abort', onAbort!));
+    const capped = capOutput(String(result));
     gate.after(call, { ok: true, result: capped, ms: Date.now() - started }, ctx);
     return capped;
   } catch (err) {
     const message = (err as Error)?.message ?? String(err);
-    gate.after(call, { ok: false, result: message, ms: Date.now() - started }, ctx);
+    gate.after(call, { ok: false, result: message, ms: Date.now() - started, refused: err instanceof ToolRefusedError }, ctx);
     throw err instanceof Error ? err : new Error(message);
   }
 }

@@ -51,7 +51,15 @@ export interface ToolGate {
   /** Tools offered to the model for this turn. */
   offered(defs: ToolDefinition[], ctx: ToolContext): ToolDefinition[];
   before(call: ToolCall, def: ToolDefinition | undefined, ctx: ToolContext): Promise<void>;
-  after(call: ToolCall, outcome: { ok: boolean; result: string; ms: number }, ctx: ToolContext): void;
+  after(call: ToolCall, outcome: ToolOutcome, ctx: ToolContext): void;
+}
+
+/** How a call ended; `refused` when the tool itself refused it (e.g. a path outside the jail). */
+export interface ToolOutcome {
+  ok: boolean;
+  result: string;
+  ms: number;
+  refused?: boolean;
 }
 
 /** A refusal the model is told about (its text is the tool result). */

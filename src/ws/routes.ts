@@ -49,6 +49,7 @@ export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): 
     },
   });
   app.addHook('onClose', async () => hub.close());
+  app.addHook('onClose', ctx.audit.subscribe((frame) => hub.broadcast(frame))); // audit entries and plan proposals, live to every socket
 
   const handler = (socket: WebSocket, request: FastifyRequest) => {
     const verdict = authorizeSocket(ctx, request);

@@ -15,6 +15,7 @@ beforeEach(() => env.fake.reset());
 function shape(frames: WsFrame[]): string[] {
   const out: string[] = [];
   for (const f of frames) {
+    if (f.type === 'system_event' && f.event_type === 'audit_entry') continue; // the audit log's live feed (spec §4.4), interleaved by design
     const kind = f.type === 'system_event' ? `system_event:${f.event_type}` : f.type === 'message' && f.is_stream_chunk ? 'chunks' : f.type;
     if (kind === 'chunks' && out.at(-1) === 'chunks') continue;
     out.push(kind);

@@ -1,4 +1,27 @@
-import type { WsActions } from './types.js';
+import { toolSetupOf } from '../../tools/setup.js';
+import type { WsActionContext, WsActions } from './types.js';
 
-/** Plan mode over the WebSocket (`approve_plan` / `reject_plan`, spec §4.3). Filled in by the tools issue. */
-export const planActions: WsActions = {};
+/** The session a plan action names; without one, the chat this socket is on. */
+function sessionKeyOf(frame: Record<string, unknown>, conn: WsActionContext): string {
+  const key = typeof frame.session_key === 'string' ? frame.session_key.trim() : '';
+  return key || conn.ctx.chat.currentKey(`websocket:${conn.chatId}`);
+}
+
+function decide(decision: 'approved' | 'rejected') {
+  const verb = decision === 'approved' ? 'approve' : 'reject';
+  return (frame: Record<string, unknown>, conn: WsActionContext) => {
+    const sessionKey = sessionKeyOf(frame, conn);
+    const plans = toolSetupOf(conn.ctx)?.plans;
+    if (!plans?.decide(sessionKey, decision)) {
+      conn.send({ type: 'error', content: `No active plan to ${verb}` });
+      return;
+    }
+    conn.send({ type: `plan_${decision}`, session_key: sessionKey });
+  };
+}
+
+/** Plan mode over the WebSocket (`approve_plan` / `reject_plan`, spec §4.3). */
+export const planActions: WsActions = {
+  approve_plan: decide('approved'),
+  reject_plan: decide('rejected'),
+};
