@@ -1,0 +1,58 @@
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { pocketPawTime, writePocketPawDir, type FixtureMessage } from '../helpers/pocketpaw-fixture.js';
+
+/** Imports sessions through the real import path (a PocketPaw data dir on disk). */
+export async function seed(s: TestServer, sessions: Record<string, FixtureMessage[]>, userTitles: Record<string, string> = {}): Promise<void> {
+  const dir = writePocketPawDir(sessions, { userTitles });
+  const summary = await s.importDir(dir);
+  expect(summary.failures).toEqual([]);
+  expect(summary.sessionsCreated).toBe(Object.keys(sessions).length);
+}
+
+/** A two-message exchange at `at` (local time, PocketPaw's offset-less format). */
+export function exchange(question: string, answer: string, at: Date): FixtureMessage[] {
+  return [
+    { role: 'user', content: question, timestamp: pocketPawTime(at) },
+    { role: 'assistant', content: answer, timestamp: pocketPawTime(new Date(at.getTime() + 1000)) },
+  ];
+}
+
+export const HOUR = 3600 * 1000;
+export const DAY = 24 * HOUR;
+
+/** Opens the dashboard and waits until it is signed in, has its first list page and a socket. */
+export async function openApp(page: Page, url: string, hash = ''): Promise<void> {
+  await page.goto(`${url}/${hash}`);
+  await page.locator('.layout[data-auth="ok"]').waitFor();
+  await page.locator('.conn-ok').waitFor();
+}
+
+/** Row link of a session in the sidebar. */
+export function row(page: Page, id: string) {
+  return page.locator(`a.row-link[data-session-id="${id}"]`);
+}
+
+/** The last assistant message on screen. */
+export function lastAnswer(page: Page) {
+  return page.locator('article.msg-assistant').last();
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: 'Message PocketPaw' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The session id in the URL (`#/session/<id>`), or null. */
+export function routeId(page: Page): string | null {
+  const m = /#\/session\/(.+)$/.exec(page.url());
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
+/** Waits until this session is the highlighted (open) one in the sidebar. */
+export async function expectActive(page: Page, id: string): Promise<void> {
+  await page.locator(`a.row-link[data-session-id="${id}"][aria-current="page"]`).waitFor();
+  expect(await page.locator('a.row-link[aria-current="page"]').count()).toBe(1);
+}

@@ -1,0 +1,231 @@
+import { Component, Fragment, type JSX } from 'preact';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { copyText, enhance, escapeRegExp, highlightText, renderMarkdown } from '../markdown';
+import { openSettings, retryLast, type ChatMessage, type ToolPart } from '../state';
+import { IconAlert, IconCopy, IconTool, PawLogo } from './icons';
+
+/** Sanitized Markdown. Re-parsed only when its text changes (once per frame while streaming). */
+function Markdown({ text, highlight }: { text: string; highlight: string | null }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.innerHTML = renderMarkdown(text);
+    enhance(el);
+    if (highlight) highlightText(el, highlight);
+  }, [text, highlight]);
+
+  const onClick = (e: MouseEvent) => {
+    const btn = (e.target as HTMLElement).closest<HTMLButtonElement>('.copy-btn');
+    if (!btn) return;
+    const code = btn.closest('.code-block')?.querySelector('code')?.textContent ?? '';
+    void copyText(code).then((ok) => {
+      btn.textContent = ok ? 'Copied' : 'Copy failed';
+      btn.classList.toggle('done', ok);
+      setTimeout(() => {
+        btn.textContent = 'Copy';
+        btn.classList.remove('done');
+      }, 1600);
+    });
+  };
+  return <div class="md" ref={ref} onClick={onClick} />;
+}
+
+/** Plain text with the search hits marked: for user messages, which are never Markdown. */
+export function Highlighted({ text, q }: { text: string; q: string | null }) {
+  if (!q) return <Fragment>{text}</Fragment>;
+  const re = new RegExp(escapeRegExp(q), 'giu');
+  const out: (string | JSX.Element)[] = [];
+  let last = 0;
+  let n = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0] === '') break;
+    out.push(text.slice(last, m.index));
+    out.push(<mark key={n++} class="find-hit">{m[0]}</mark>);
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return <Fragment>{out}</Fragment>;
+}
+
+function paramsText(params: unknown): string {
+  if (params === undefined || params === null) return '';
+  if (typeof params === 'string') return params;
+  const s = JSON.stringify(params, null, 2);
+  return s === '{}' ? '' : s;
+}
+
+function ToolStep({ part }: { part: ToolPart }) {
+  const params = paramsText(part.params);
+  const status = part.status === 'running' ? 'Running…' : part.status === 'error' ? 'Failed' : 'Done';
+  return (
+    <details class={`tool tool-${part.status}`}>
+      <summary>
+        <span class="tool-icon" aria-hidden="true">
+          {part.status === 'running' ? <span class="spinner" /> : <IconTool />}
+        </span>
+        <span class="tool-verb">Used</span>
+        <code class="tool-name">{part.name}</code>
+        <span class="tool-status">{status}</span>
+      </summary>
+      <div class="tool-body">
+        {params ? (
+          <Fragment>
+            <div class="tool-label">Input</div>
+            <pre>{params}</pre>
+          </Fragment>
+        ) : null}
+        {part.result !== undefined ? (
+          <Fragment>
+            <div class="tool-label">Result</div>
+            <pre>{part.result || '(empty)'}</pre>
+          </Fragment>
+        ) : null}
+      </div>
+    </details>
+  );
+}
+
+function ErrorCallout({ text, failure }: { text: string; failure: boolean }) {
+  const aboutSetup = /key|settings|model|provider|configured|401|403|reach/i.test(text);
+  return (
+    <div class="callout callout-error" role="alert">
+      <span class="callout-icon">
+        <IconAlert />
+      </span>
+      <div class="callout-body">
+        <p class="callout-title">{failure ? 'Something went wrong' : 'The answer could not be completed'}</p>
+        <p class="callout-text">{text}</p>
+        <div class="callout-actions">
+          <button type="button" class="btn btn-small" onClick={retryLast}>
+            Try again
+          </button>
+          {aboutSetup ? (
+            <button type="button" class="btn btn-small btn-ghost" onClick={openSettings}>
+              Open settings
+            </button>
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function SetupCard({ text }: { text: string }) {
+  return (
+    <div class="callout callout-setup" role="note">
+      <span class="callout-icon">
+        <IconAlert />
+      </span>
+      <div class="callout-body">
+        <p class="callout-title">No model is set up yet</p>
+        <Markdown text={text} highlight={null} />
+        <div class="callout-actions">
+          <button type="button" class="btn btn-small btn-primary" onClick={openSettings}>
+            Open settings
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function CopyMessage({ text }: { text: string }) {
+  const [done, setDone] = useState(false);
+  return (
+    <button
+      type="button"
+      class="msg-action"
+      aria-label={done ? 'Copied' : 'Copy answer'}
+      title="Copy answer"
+      onClick={() =>
+        void copyText(text).then((ok) => {
+          setDone(ok);
+          setTimeout(() => setDone(false), 1500);
+        })
+      }
+    >
+      <IconCopy />
+      <span>{done ? 'Copied' : 'Copy'}</span>
+    </button>
+  );
+}
+
+interface Props {
+  m: ChatMessage;
+  highlight: string | null;
+}
+
+/** One message. Pure: only the streaming one re-renders while an answer comes in. */
+export class MessageView extends Component<Props> {
+  override shouldComponentUpdate(next: Props): boolean {
+    return next.m !== this.props.m || next.highlight !== this.props.highlight;
+  }
+
+  override render({ m, highlight }: Props) {
+    if (m.role === 'user') {
+      const text = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+      return (
+        <article class="msg msg-user" aria-label="You" data-key={m.key}>
+          <div class="bubble">
+            <Highlighted text={text} q={highlight} />
+          </div>
+        </article>
+      );
+    }
+    const streaming = m.status === 'streaming';
+    const fullText = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+    let body: JSX.Element[];
+    if (m.kind === 'setup') {
+      body = [<SetupCard key="setup" text={fullText} />];
+    } else if (m.kind === 'failure') {
+      body = [<ErrorCallout key="fail" text={fullText} failure />];
+    } else {
+      body = m.parts.map((p, i) => {
+        if (p.type === 'text') return <Markdown key={i} text={p.text} highlight={highlight} />;
+        if (p.type === 'tool') return <ToolStep key={`t${p.id}`} part={p} />;
+        return (
+          <details key={i} class="thinking" open={!p.done}>
+            <summary>{p.done ? 'Thought' : 'Thinking…'}</summary>
+            <div class="thinking-text">{p.text}</div>
+          </details>
+        );
+      });
+      if (m.error) body.push(<ErrorCallout key="err" text={m.error} failure={false} />);
+    }
+    const waiting = streaming && m.parts.length === 0 && !m.error;
+    return (
+      <article
+        class={`msg msg-assistant${m.kind === 'notice' ? ' msg-notice' : ''}${streaming ? ' streaming' : ''}`}
+        aria-label="PocketPaw"
+        aria-busy={streaming ? 'true' : undefined}
+        data-key={m.key}
+        data-status={m.status}
+      >
+        <div class="avatar" aria-hidden="true">
+          <PawLogo size={26} />
+        </div>
+        <div class="msg-body">
+          {waiting ? (
+            <div class="typing" role="status" aria-label="PocketPaw is thinking">
+              <span />
+              <span />
+              <span />
+            </div>
+          ) : null}
+          {body}
+          {streaming && !waiting && m.parts[m.parts.length - 1]?.type !== 'text' ? <span class="cursor-line" aria-hidden="true" /> : null}
+          {m.status === 'stopped' ? <p class="msg-status">Stopped{fullText ? '' : ' before any answer'}</p> : null}
+          {!streaming && !m.kind && fullText && m.status !== 'error' ? (
+            <div class="msg-actions">
+              <CopyMessage text={fullText} />
+            </div>
+          ) : null}
+          {!streaming && m.status === 'done' && !m.kind && !fullText && !m.error && !m.parts.length ? (
+            <p class="msg-status">No answer.</p>
+          ) : null}
+        </div>
+      </article>
+    );
+  }
+}
