@@ -60,7 +60,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const settings = () => settingsStore.get();
     const audit = new AuditLog(AuditLog.pathIn(home));
     const memory = createMemorySetup({ db, home, settings: settingsStore });
-    const tools = createToolSetup({ home, settings: settingsStore, audit, extraTools: memory.tools });
+    const tools = createToolSetup({ home, settings: settingsStore, audit, extraTools: memory.tools, models: new ModelResolver(), env });
     const chat = new ChatService({
       home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models: new ModelResolver(),
       queue: new TurnQueue(() => settings().max_concurrent_conversations),

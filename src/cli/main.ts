@@ -8,6 +8,7 @@ import type { ServerMode } from '../server/build.js';
 import { VERSION } from '../version/routes.js';
 import { runChat } from './chat-command.js';
 import { runImport } from './import-command.js';
+import { securityAuditCommand } from './security-audit-command.js';
 import { sessionsCommand } from './sessions-command.js';
 
 function port(value: string): number {
@@ -89,6 +90,7 @@ program.command('chat <message...>').description('Ask the agent from the termina
   });
 
 program.addCommand(sessionsCommand());
+program.addCommand(securityAuditCommand());
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError || err instanceof UsageError) {

@@ -65,6 +65,8 @@ export const settingsSchema = z.object({
   model_tier_complex: z.string().default(''),
   web_search_provider: z.string().default('tavily'),
   url_extract_provider: z.string().default('auto'),
+  /** Our addition: let url_extract fetch private, loopback and link-local addresses (off: SSRF guard). */
+  web_fetch_allow_private: z.boolean().default(false),
   tts_provider: z.string().default('openai'),
   tts_voice: z.string().default('alloy'),
   stt_provider: z.string().default('openai'),
@@ -85,6 +87,8 @@ export const settingsSchema = z.object({
   tools_allow: z.array(z.string()).default([]),
   tools_deny: z.array(z.string()).default([]),
   shell_timeout_seconds: z.number().positive().max(3600).default(60),
+  /** Our addition: any tool call running longer is stopped and reported to the model as timed out. */
+  tool_timeout_seconds: z.number().positive().max(3600).default(120),
   /** A second model call classifies shell commands SAFE/DANGEROUS before they run. */
   guardian_enabled: z.boolean().default(false),
   /** Characters of long-term memory put into the system prompt, most relevant first. */

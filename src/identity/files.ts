@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../shared/files.js';
 
 /** PocketPaw's identity files (spec §3.8), in prompt order. They shape the system prompt. */
 export const IDENTITY_FILES = {
@@ -38,4 +39,21 @@ export function readIdentity(home: string): Record<IdentityKey, string> {
     }
   }
   return out;
+}
+
+/**
+ * Writes the given files (spec §3.8 PUT): string values only, others ignored. Returns the file
+ * names written, in prompt order. Each file is replaced atomically.
+ */
+export function writeIdentity(home: string, values: Record<string, unknown>): string[] {
+  const dir = identityDir(home);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const updated: string[] = [];
+  for (const [key, name] of Object.entries(IDENTITY_FILES) as Array<[IdentityKey, string]>) {
+    const value = values[key];
+    if (typeof value !== 'string') continue;
+    writeFileAtomic(path.join(dir, name), value, 0o600);
+    updated.push(name);
+  }
+  return updated;
 }

@@ -31,14 +31,54 @@ export const NO_MODEL_HINT = [
 const OLLAMA_CHECK_TTL_MS = 30_000;
 
 /**
- * Picks the model for the next turn from the current settings (spec §9.3). `auto` takes the
- * first configured key (Anthropic, OpenAI, OpenAI-compatible), else a reachable Ollama.
- * Called per turn, so a settings change applies to the next message.
+ * PocketPaw's agent backends that run on this server's agent loop, with the settings that pick
+ * their provider and model (spec §4.5). Other backends (google_adk, codex_cli, opencode,
+ * copilot_sdk) cannot run here; with them `auto` behaves as if no backend were chosen.
+ */
+export const BACKEND_PROVIDER_SETTINGS = {
+  claude_agent_sdk: { provider: 'claude_sdk_provider', model: 'claude_sdk_model', providers: ['anthropic', 'ollama', 'openai_compatible'] },
+  openai_agents: { provider: 'openai_agents_provider', model: 'openai_agents_model', providers: ['openai', 'ollama', 'openai_compatible'] },
+} as const satisfies Record<string, { provider: keyof Settings; model: keyof Settings; providers: readonly ProviderKind[] }>;
+
+export type RunnableBackend = keyof typeof BACKEND_PROVIDER_SETTINGS;
+
+export function isRunnableBackend(name: string): name is RunnableBackend {
+  return Object.hasOwn(BACKEND_PROVIDER_SETTINGS, name);
+}
+
+/** The provider the active backend asks for, when it is one of the providers that backend runs on. */
+export function backendProvider(s: Settings): { provider: ProviderKind; model: string } | null {
+  if (!isRunnableBackend(s.agent_backend)) return null;
+  const b = BACKEND_PROVIDER_SETTINGS[s.agent_backend];
+  const provider = s[b.provider];
+  if (!(b.providers as readonly string[]).includes(provider)) return null;
+  return { provider: provider as ProviderKind, model: s[b.model].trim() };
+}
+
+/**
+ * Picks the model for the next turn from the current settings (spec §9.3). Called per turn, so
+ * a settings change applies to the next message. Precedence:
+ *
+ * 1. `llm_provider` set to a provider: that provider with its own model setting
+ *    (`anthropic_model`, `openai_model`, `ollama_model`, `openai_compatible_model`).
+ * 2. `llm_provider` = `auto` and the backend is `claude_agent_sdk` or `openai_agents`: the
+ *    backend's provider setting (`claude_sdk_provider` / `openai_agents_provider`) when that
+ *    provider is set up — Ollama always counts as set up, a key-based provider needs its key, an
+ *    OpenAI-compatible server its base URL and a model — with the backend's model setting
+ *    (`claude_sdk_model` / `openai_agents_model`), or the provider's own model when that is empty.
+ * 3. Otherwise `auto`: the first configured key (Anthropic, OpenAI, OpenAI-compatible), else a
+ *    reachable Ollama.
  */
 export class ModelResolver {
   private ollamaCheck: { host: string; at: number; ok: boolean } | undefined;
 
   async resolve(s: Settings): Promise<ResolvedModel | NoModel> {
+    if (s.llm_provider === 'auto') {
+      const fromBackend = backendProvider(s);
+      if (fromBackend && !missingSetting(fromBackend.provider, s, fromBackend.model)) {
+        return build(fromBackend.provider, s, fromBackend.model);
+      }
+    }
     const kind = s.llm_provider === 'auto' ? await this.autoProvider(s) : s.llm_provider;
     if (!kind) return { provider: null, hint: NO_MODEL_HINT };
     const missing = missingSetting(kind, s);
@@ -60,33 +100,51 @@ export class ModelResolver {
   }
 }
 
-function missingSetting(kind: ProviderKind, s: Settings): string | null {
+/** The setting `/model` should change so the next turn uses the new model (see the precedence above). */
+export function modelSettingFor(s: Settings): keyof Settings | null {
+  if (s.llm_provider !== 'auto') return PROVIDER_MODEL_SETTING[s.llm_provider];
+  const fromBackend = backendProvider(s);
+  if (fromBackend && !missingSetting(fromBackend.provider, s, fromBackend.model)) {
+    return BACKEND_PROVIDER_SETTINGS[s.agent_backend as RunnableBackend].model;
+  }
+  return null;
+}
+
+/** The step limit of a turn: the active backend's `*_max_turns` (claude_agent_sdk's for any other backend). */
+export function maxTurnsFor(s: Settings): number {
+  return s.agent_backend === 'openai_agents' ? s.openai_agents_max_turns : s.claude_sdk_max_turns;
+}
+
+const PROVIDER_MODEL_SETTING: Record<ProviderKind, keyof Settings> = {
+  anthropic: 'anthropic_model', openai: 'openai_model', ollama: 'ollama_model', openai_compatible: 'openai_compatible_model',
+};
+
+/** Why `kind` cannot run with these settings, or null. `model` overrides the provider's own model setting. */
+function missingSetting(kind: ProviderKind, s: Settings, model = ''): string | null {
   switch (kind) {
     case 'anthropic': return s.anthropic_api_key ? null : 'The provider is set to Anthropic, but no Anthropic API key is saved.';
     case 'openai': return s.openai_api_key ? null : 'The provider is set to OpenAI, but no OpenAI API key is saved.';
     case 'openai_compatible':
-      return s.openai_compatible_base_url && s.openai_compatible_model
+      return s.openai_compatible_base_url && (model || s.openai_compatible_model)
         ? null
         : 'The provider is set to an OpenAI-compatible server, but its base URL or model is not set.';
     case 'ollama': return null;
   }
 }
 
-function build(kind: ProviderKind, s: Settings): ResolvedModel {
+function build(kind: ProviderKind, s: Settings, model = ''): ResolvedModel {
+  const modelId = model || s[PROVIDER_MODEL_SETTING[kind]] as string;
   switch (kind) {
     case 'anthropic': {
-      const modelId = s.anthropic_model;
       const anthropic = createAnthropic({ apiKey: s.anthropic_api_key, ...(s.anthropic_base_url ? { baseURL: s.anthropic_base_url } : {}) });
       return { provider: kind, modelId, model: anthropic(modelId) };
     }
     case 'openai': {
-      const modelId = s.openai_model;
       const openai = createOpenAI({ apiKey: s.openai_api_key, ...(s.openai_base_url ? { baseURL: s.openai_base_url } : {}) });
       // `.chat()`: the Chat Completions API, which every OpenAI-style gateway also speaks.
       return { provider: kind, modelId, model: openai.chat(modelId) };
     }
     case 'openai_compatible': {
-      const modelId = s.openai_compatible_model;
       const compat = createOpenAICompatible({
         name: 'openai_compatible', baseURL: s.openai_compatible_base_url, includeUsage: true,
         ...(s.openai_compatible_api_key ? { apiKey: s.openai_compatible_api_key } : {}),
@@ -94,6 +152,6 @@ function build(kind: ProviderKind, s: Settings): ResolvedModel {
       return { provider: kind, modelId, model: compat(modelId) };
     }
     case 'ollama':
-      return { provider: kind, modelId: s.ollama_model, model: new OllamaChatModel(s.ollama_model, s.ollama_host) };
+      return { provider: kind, modelId, model: new OllamaChatModel(modelId, s.ollama_host) };
   }
 }

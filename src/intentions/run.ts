@@ -1,0 +1,55 @@
+import type { AppContext } from '../app/context.js';
+import type { TurnSink } from '../chat/turn-sink.js';
+import { nowIso } from '../shared/time.js';
+import { formatStatus, systemSnapshot } from '../system/status.js';
+import type { Frame } from '../ws/hub.js';
+import type { Intention } from './service.js';
+
+/** What the context sources of spec §3.14 add in front of the intention's prompt. */
+async function contextBlock(ctx: AppContext, sources: string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const source of sources) {
+    if (source === 'datetime') parts.push(`Current date and time: ${new Date().toString()}`);
+    if (source === 'system_status') parts.push(formatStatus(await systemSnapshot(ctx.home)));
+    if (source === 'health_status') {
+      try {
+        const h = ctx.health.summary();
+        parts.push([`Health: ${h.status} (${h.check_count} checks)`, ...h.issues.map((i) => `- ${i.name}: ${i.message}`)].join('\n'));
+      } catch (err) {
+        parts.push(`Health: unknown (${(err as Error).message})`);
+      }
+    }
+  }
+  return parts.join('\n\n');
+}
+
+/**
+ * Runs one intention as an agent turn in its own session (`system:intention:<id>`) and tells
+ * every dashboard: `intention_started`, the agent's answer as a `message` frame carrying the
+ * intention id (spec §10 item 9), then `intention_completed` or `intention_error` (§4.4).
+ */
+export function intentionRunner(ctx: AppContext, broadcast: (frame: Frame) => void): (i: Intention) => Promise<void> {
+  return async (intention) => {
+    const base = { intention_id: intention.id, intention_name: intention.name };
+    broadcast({ type: 'intention_started', ...base, timestamp: nowIso() });
+    const context = await contextBlock(ctx, intention.context_sources);
+    const text = context ? `${context}\n\n${intention.prompt}` : intention.prompt;
+    let answer = '';
+    let error = '';
+    const sink: TurnSink = {
+      started: () => undefined,
+      text: (delta) => void (answer += delta),
+      message: (content) => void (answer += (answer ? '\n\n' : '') + content),
+      event: (e) => {
+        if (e.type === 'error') error = e.message;
+      },
+      end: (info) => {
+        if (info.failed && !error) error = answer || 'The run failed';
+      },
+    };
+    await ctx.chat.runTurn({ baseKey: `system:intention:${intention.id}`, text, metadata: { source: 'intention', ...base } }, sink);
+    if (answer) broadcast({ type: 'message', content: answer, is_stream_chunk: false, metadata: { ...base }, intention_id: intention.id });
+    if (error) broadcast({ type: 'intention_error', ...base, error, timestamp: nowIso() });
+    else broadcast({ type: 'intention_completed', ...base, timestamp: nowIso() });
+  };
+}

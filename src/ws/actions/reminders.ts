@@ -1,0 +1,34 @@
+import { compatServices } from '../../compat/services.js';
+import { str } from '../../compat/ws.js';
+import { PARSE_ERROR } from '../../reminders/parse.js';
+import type { WsActions } from './types.js';
+
+const failed = (err: unknown) => ({ type: 'error', content: (err as Error)?.message ?? String(err) });
+
+/** Reminders over the socket (spec §4.3), backed by `reminders.json`. */
+export const reminderActions: WsActions = {
+  get_reminders(_frame, conn) {
+    try {
+      conn.send({ type: 'reminders', reminders: compatServices(conn.ctx).reminders.list() });
+    } catch (err) {
+      conn.send(failed(err));
+    }
+  },
+  add_reminder(frame, conn) {
+    try {
+      const reminder = compatServices(conn.ctx).reminders.add(str(frame.message));
+      conn.send(reminder ? { type: 'reminder_added', reminder } : { type: 'error', content: PARSE_ERROR });
+    } catch (err) {
+      conn.send(failed(err));
+    }
+  },
+  delete_reminder(frame, conn) {
+    const id = str(frame.id);
+    try {
+      const deleted = compatServices(conn.ctx).reminders.delete(id);
+      conn.send(deleted ? { type: 'reminder_deleted', id } : { type: 'error', content: 'Reminder not found' });
+    } catch (err) {
+      conn.send(failed(err));
+    }
+  },
+};
