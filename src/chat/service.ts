@@ -8,7 +8,7 @@ import { runAgent } from './agent.js';
 import type { AgentEvent } from './agent-events.js';
 import type { SessionAliases } from './aliases.js';
 import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
-import type { ModelResolver } from './providers/resolve.js';
+import { maxTurnsFor, type ModelResolver } from './providers/resolve.js';
 import { parseCommand, runCommand } from './slash-commands.js';
 import { buildSystemPrompt, type PromptContributor } from './system-prompt.js';
 import { generateTitle } from './titles.js';
@@ -194,7 +194,7 @@ export class ChatService {
       system: await buildSystemPrompt(this.deps.home, this.deps.promptContributors, { sessionKey, sender: turn.sender, userText: turn.userText }),
       messages: buildPromptHistory(history, budget),
       tools: this.deps.tools.toolSet(toolContext, this.deps.toolGate),
-      maxSteps: settings.claude_sdk_max_turns,
+      maxSteps: maxTurnsFor(settings),
       signal,
       idleTimeoutMs: settings.llm_idle_timeout_seconds * 1000,
       maxRetries: settings.llm_max_retries,
