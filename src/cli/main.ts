@@ -29,6 +29,12 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 };
 
 async function serve(mode: ServerMode, opts: { host?: string; port?: number }): Promise<void> {
+  // `npx pocketpaw` without `npm start`: build the dashboard first if it is missing or stale.
+  if (mode === 'dashboard') {
+    const script = new URL('../../scripts/build-web.mjs', import.meta.url).href;
+    const { buildWeb } = (await import(script)) as { buildWeb: (o?: { quiet?: boolean }) => Promise<boolean> };
+    await buildWeb();
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn' });
