@@ -226,7 +226,8 @@ export class ChatService {
     if (interrupted && answer) stored += INTERRUPTED_MARKER;
     const answerChars = stored.length;
     if (errorText) stored += `${stored ? '\n\n' : ''}[Error: ${errorText}]`;
-    if (stored) {
+    // A session the turn itself cleared or deleted (a session tool) is not brought back by its answer.
+    if (stored && this.deps.sessions.find(sessionId)) {
       // The error note is kept for the user; `answer_chars` tells the prompt builder to send
       // only the real answer back to the model.
       const metadata = errorText ? { error: errorText, answer_chars: answerChars } : {};

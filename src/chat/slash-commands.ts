@@ -1,29 +1,15 @@
-import crypto from 'node:crypto';
 import type { SettingsStore } from '../config/settings-store.js';
-import { HttpError } from '../http/errors.js';
-import { toSessionId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';
 import type { SessionAliases } from './aliases.js';
+import {
+  chatSessions, currentSession, findChatSession, removeCurrentSession, renameCurrentSession, startNewSession, switchToSession,
+} from './session-actions.js';
 
 const COMMANDS = ['new', 'sessions', 'resume', 'help', 'clear', 'rename', 'status', 'delete', 'backend', 'backends', 'model', 'tools'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 export const BACKENDS = ['claude_agent_sdk', 'openai_agents', 'google_adk', 'codex_cli', 'opencode', 'copilot_sdk'];
 const TOOL_PROFILES = ['minimal', 'coding', 'full'] as const;
-const SESSIONS_SHOWN = 20;
-
-/** Sessions scanned for /sessions and /resume; other chats whose ids share the prefix are filtered out. */
-const SESSIONS_SCANNED = 500;
-
-/**
- * This chat's sessions, newest first: the base session and its `/new` aliases
- * (`<base id>_<8 hex>`). A plain prefix match would also take in chat `abcd` for chat `abc`.
- */
-function sessionsOfChat(sessions: SessionService, baseId: string) {
-  return sessions.listWithPrefix(baseId, SESSIONS_SCANNED)
-    .filter((x) => x.id === baseId || (x.id.startsWith(`${baseId}_`) && /^[0-9a-f]{8}$/.test(x.id.slice(baseId.length + 1))))
-    .slice(0, SESSIONS_SHOWN);
-}
 
 export interface ParsedCommand {
   name: CommandName;
@@ -63,56 +49,44 @@ const HELP = [
   '/help — this list',
 ].join('\n');
 
+const RENAME_REPLIES: Record<ReturnType<typeof renameCurrentSession>, (title: string) => string> = {
+  empty: () => 'Usage: /rename <new title>',
+  too_long: () => 'Title must be at most 200 characters.',
+  no_session: () => 'This session has no messages yet; send one first, then rename it.',
+  ok: (title) => `Renamed to "${title}".`,
+};
+
 /** Runs a command; the reply is shown to the user and, like the command, never stored. */
 export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<string> {
-  const currentKey = ctx.aliases.resolve(ctx.baseKey);
-  const currentId = toSessionId(currentKey);
-  const chatSessions = () => sessionsOfChat(ctx.sessions, toSessionId(ctx.baseKey));
+  const { key: currentKey, id: currentId } = currentSession(ctx);
   const s = ctx.settings.get();
 
   switch (cmd.name) {
     case 'help':
       return HELP;
     case 'new': {
-      const next = `${ctx.baseKey}:${crypto.randomBytes(4).toString('hex')}`;
-      ctx.aliases.set(ctx.baseKey, next);
+      startNewSession(ctx);
       return '🆕 Started a new session. Your previous sessions are kept (/sessions lists them).';
     }
     case 'sessions': {
-      const list = chatSessions();
+      const list = chatSessions(ctx);
       if (!list.length) return 'No sessions yet in this chat.';
       return ['Sessions (newest first):', ...list.map((x, i) =>
         `${i + 1}. ${x.title} — ${x.message_count} messages${x.id === currentId ? ' (active)' : ''}`)].join('\n');
     }
     case 'resume': {
-      const list = chatSessions();
+      const list = chatSessions(ctx);
       if (!cmd.args) return 'Usage: /resume <number or part of a title> (see /sessions)';
-      const n = Number(cmd.args);
-      const pick = Number.isInteger(n) && n >= 1 ? list[n - 1] : list.find((x) => x.title.toLowerCase().includes(cmd.args.toLowerCase()));
+      const pick = findChatSession(list, cmd.args);
       if (!pick) return `No session matches "${cmd.args}". Use /sessions to see them.`;
-      const baseId = toSessionId(ctx.baseKey);
-      // Session ids are keys with ':' turned into '_'; the suffix after the base id is the alias.
-      const targetKey = pick.id === baseId ? ctx.baseKey : `${ctx.baseKey}:${pick.id.slice(baseId.length + 1)}`;
-      ctx.aliases.set(ctx.baseKey, targetKey);
+      switchToSession(ctx, pick);
       return `Switched to "${pick.title}".`;
     }
-    case 'rename': {
-      const title = cmd.args.trim();
-      if (!title) return 'Usage: /rename <new title>';
-      if ([...title].length > 200) return 'Title must be at most 200 characters.';
-      try {
-        ctx.sessions.rename(currentId, title);
-      } catch (err) {
-        if (err instanceof HttpError) return 'This session has no messages yet; send one first, then rename it.';
-        throw err;
-      }
-      return `Renamed to "${title}".`;
-    }
+    case 'rename':
+      return RENAME_REPLIES[renameCurrentSession(ctx, cmd.args)](cmd.args.trim());
     case 'clear':
     case 'delete': {
-      const existed = ctx.sessions.find(currentId);
-      if (existed) ctx.sessions.delete(currentId);
-      if (cmd.name === 'delete') ctx.aliases.clear(ctx.baseKey);
+      const existed = removeCurrentSession(ctx, cmd.name === 'delete' ? 'delete' : 'clear');
       if (!existed) return 'This session is already empty.';
       return cmd.name === 'clear' ? '🧹 Session cleared.' : '🗑️ Session deleted.';
     }

@@ -1,7 +1,74 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
+import { notFound } from '../http/errors.js';
+import { requireObjectBody } from '../server/body.js';
+import { clampLegacy, legacyLimit, v1Limit } from '../sessions/schemas.js';
+import { MemoryStore, type MemoryEntry } from './store.js';
 
-/** Long-term memory REST (spec §3.4). */
-export function registerMemoryRoutes(_app: FastifyInstance, _ctx: AppContext): void {
-  // Filled in by the memory issue.
+const scope = ['memory'] as const;
+const tags = ['memory'];
+
+/** The nine memory settings of spec §3.4, in PocketPaw's order. */
+export const MEMORY_SETTING_KEYS = [
+  'memory_backend', 'memory_use_inference', 'mem0_llm_provider', 'mem0_llm_model', 'mem0_embedder_provider',
+  'mem0_embedder_model', 'mem0_vector_store', 'mem0_ollama_base_url', 'mem0_auto_learn',
+] as const;
+
+const entryParams = z.object({ entry_id: z.string().describe('Memory entry id (a UUID)') });
+
+function toJson(e: MemoryEntry) {
+  return { id: e.id, content: e.content, timestamp: e.created_at, tags: e.tags };
+}
+
+/**
+ * Long-term memory REST (spec §3.4) on both path families. Stats report real numbers from the
+ * store instead of PocketPaw's file-backend "N/A" (see README "Memory").
+ */
+export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const config = { scope };
+  const store = () => MemoryStore.for(ctx.db, ctx.home);
+
+  r.get('/api/memory/long_term', {
+    config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: legacyLimit(50) }) },
+  }, async (req) => store().list(clampLegacy(req.query.limit)).map(toJson));
+  r.get('/api/v1/memory/long_term', {
+    config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: v1Limit(50, 500) }) },
+  }, async (req) => store().list(req.query.limit).map(toJson));
+
+  for (const path of ['/api/memory/long_term/:entry_id', '/api/v1/memory/long_term/:entry_id']) {
+    r.delete(path, { config, schema: { tags, summary: 'Delete a long-term memory entry', params: entryParams } }, async (req) => {
+      if (store().delete(req.params.entry_id) === 0) throw notFound('Memory entry not found');
+      return { ok: true };
+    });
+  }
+
+  for (const path of ['/api/memory/settings', '/api/v1/memory/settings']) {
+    r.get(path, { config, schema: { tags, summary: 'Memory settings' } }, async () => {
+      const s = ctx.settings();
+      return Object.fromEntries(MEMORY_SETTING_KEYS.map((k) => [k, s[k]]));
+    });
+    r.post(path, { config, schema: { tags, summary: 'Save memory settings (any subset of the nine keys; others ignored)' } }, async (req) => {
+      const body = requireObjectBody(req.body);
+      const patch = Object.fromEntries(MEMORY_SETTING_KEYS.filter((k) => k in body).map((k) => [k, body[k]]));
+      ctx.settingsStore.update(patch);
+      return { status: 'ok' };
+    });
+  }
+
+  for (const path of ['/api/memory/stats', '/api/v1/memory/stats']) {
+    r.get(path, { config, schema: { tags, summary: 'Memory statistics' } }, async () => {
+      const { total, owner, scopes } = store().stats();
+      return {
+        backend: ctx.settings().memory_backend,
+        storage: 'sqlite',
+        total_memories: total,
+        by_type: { long_term: total },
+        owner_memories: owner,
+        sender_scopes: scopes,
+      };
+    });
+  }
 }

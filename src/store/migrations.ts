@@ -66,6 +66,29 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; u
       );
     `,
   },
+  {
+    version: 4,
+    description: 'long-term memory with a full-text index (spec §8)',
+    // The index holds a transformed copy of the text (spaceless scripts split into characters,
+    // see src/memory/fts.ts), so the memory store writes it in the same transaction as the row.
+    up: `
+      CREATE TABLE memories (
+        rowid      INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        scope      TEXT NOT NULL,
+        header     TEXT NOT NULL,
+        content    TEXT NOT NULL,
+        tags       TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL UNIQUE
+      );
+      CREATE INDEX memories_by_scope ON memories (scope);
+      -- scope: the row's scope as a token, so a search and its recency window stay inside one sender's memories.
+      CREATE VIRTUAL TABLE memories_fts USING fts5 (
+        body, tags, scope, tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
