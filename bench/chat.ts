@@ -16,7 +16,13 @@ import { startFakeLlm, type FakeLlm, type FakeResponse } from '../test/helpers/f
 import { stats } from './http-timing.js';
 
 const TOKENS = Number(process.env.BENCH_CHAT_TOKENS ?? 500);
-const SEQUENTIAL = Number(process.env.BENCH_CHAT_SEQUENTIAL ?? 100);
+const SEQUENTIAL = Number(process.env.BENCH_CHAT_SEQUENTIAL ?? 40);
+/**
+ * Pause between tokens, as a real model streams. Without it the fake sends all tokens in one
+ * TCP packet, and since client, server and fake share this process, the first token could not
+ * be read before the server had relayed all 500: that would time the whole answer, not the first token.
+ */
+const TOKEN_GAP_MS = Number(process.env.BENCH_CHAT_TOKEN_GAP_MS ?? 1);
 const CONCURRENT = Number(process.env.BENCH_CHAT_CONCURRENT ?? 100);
 
 const log = (msg: string) => process.stderr.write(`[bench:chat] ${msg}\n`);
@@ -24,7 +30,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** A reply of TOKENS words, each tagged with the chat's marker so mixing would show. */
 function reply(marker: string): FakeResponse {
-  return { steps: Array.from({ length: TOKENS }, (_, i) => ({ text: `${marker}.${i} ` })) };
+  return { steps: Array.from({ length: TOKENS }, (_, i) => [{ text: `${marker}.${i} ` }, { delayMs: TOKEN_GAP_MS }]).flat() };
 }
 
 function markerOf(body: any): string {
@@ -170,7 +176,7 @@ export async function runChatBench(): Promise<Record<string, unknown>> {
     const s = stats(sse);
     const w = stats(ws);
     return {
-      method: `fake OpenAI-protocol provider on loopback streaming ${TOKENS} tokens; first token = request sent → first content chunk received; ${SEQUENTIAL} sequential runs of each path, interleaved so load hits all alike; server in-process`,
+      method: `fake OpenAI-protocol provider on loopback streaming ${TOKENS} tokens ${TOKEN_GAP_MS} ms apart; first token = request sent → first content chunk received; ${SEQUENTIAL} sequential runs of each path, interleaved so load hits all alike; server in-process`,
       first_token: {
         direct_provider: d,
         sse: s,
