@@ -39,6 +39,21 @@ function markerOf(body: any): string {
   return /chat-(\w+)/.exec(text)?.[1] ?? 'x';
 }
 
+/** Reads a streamed response to its end; returns ms from `t0` to when `firstSeen` first matched, and the text. */
+async function readStream(res: Response, t0: number, firstSeen: (text: string) => boolean): Promise<{ firstMs: number; text: string }> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let firstMs = -1;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    if (firstMs < 0 && firstSeen(text)) firstMs = performance.now() - t0;
+  }
+  return { firstMs, text };
+}
+
 /** Time to the first content delta when calling the fake's OpenAI endpoint directly. */
 async function directFirstToken(fake: FakeLlm, n: number): Promise<number> {
   const t0 = performance.now();
@@ -47,17 +62,7 @@ async function directFirstToken(fake: FakeLlm, n: number): Promise<number> {
     headers: { 'content-type': 'application/json', authorization: 'Bearer x' },
     body: JSON.stringify({ model: 'gpt-bench', stream: true, messages: [{ role: 'user', content: `chat-d${n}` }] }),
   });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  let first = -1;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buf += decoder.decode(value, { stream: true });
-    if (first < 0 && /"content":"[^"]/.test(buf)) first = performance.now() - t0;
-  }
-  return first;
+  return (await readStream(res, t0, (t) => /"content":"[^"]/.test(t))).firstMs;
 }
 
 /** Time to the first SSE `chunk` event from POST /api/v1/chat/stream; reads the stream to its end. */
@@ -68,18 +73,9 @@ async function sseFirstToken(url: string, n: number): Promise<number> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ content: `chat-s${n}`, session_id: `bench-sse-${n}` }),
   });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  let first = -1;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buf += decoder.decode(value, { stream: true });
-    if (first < 0 && buf.includes('event: chunk')) first = performance.now() - t0;
-  }
-  if (!buf.includes('event: stream_end')) throw new Error(`SSE chat ${n} did not end cleanly`);
-  return first;
+  const { firstMs, text } = await readStream(res, t0, (t) => t.includes('event: chunk'));
+  if (!text.includes('event: stream_end')) throw new Error(`SSE chat ${n} did not end cleanly`);
+  return firstMs;
 }
 
 interface WsChat {
