@@ -123,6 +123,23 @@ export const chat = createStore<ChatState>({
   knownTitle: null,
 });
 
+/** A tool call that plan mode holds for the owner's approval (`plan_proposed`, spec §3.15). */
+export interface PlanCard {
+  id: string;
+  sessionKey: string;
+  tool: string;
+  args: unknown;
+  expiresAt: string;
+  /** `sending`: a decision is on its way; the rest are outcomes. */
+  status: 'pending' | 'sending' | 'approved' | 'rejected' | 'expired' | 'error';
+  /** The decision being sent (for the label of the `sending` state). */
+  decision?: 'approve' | 'reject';
+  error?: string;
+}
+
+/** Plans by session id (`websocket_<chatId>`): shown in that session's chat. */
+export const plans = createStore<{ bySession: Record<string, PlanCard> }>({ bySession: {} });
+
 export const sessions = createStore<SessionsState>({
   items: [], total: 0, loaded: false, loading: false, done: false, error: null,
 });
@@ -462,6 +479,9 @@ function finishTurn(): void {
   if (!turn) return;
   const t = turn;
   turn = null;
+  const sid = chat.get().sessionId;
+  const card = sid ? plans.get().bySession[sid] : undefined;
+  if (sid && card && (card.status === 'pending' || card.status === 'sending')) setPlan(sid, null);
   updateMessage(t.key, (m) => ({
     ...m,
     status: t.stopRequested ? 'stopped' : m.error || m.kind === 'failure' ? 'error' : 'done',
@@ -544,8 +564,103 @@ function onSystemEvent(f: Frame): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Plan mode
+// ---------------------------------------------------------------------------------------------
+
+/** How long an outcome stays on screen before the card goes away. */
+const PLAN_OUTCOME_MS = 5000;
+const planTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+function setPlan(sessionId: string, card: PlanCard | null): void {
+  clearTimeout(planTimers.get(sessionId));
+  planTimers.delete(sessionId);
+  plans.set((p) => {
+    const bySession = { ...p.bySession };
+    if (card) bySession[sessionId] = card;
+    else delete bySession[sessionId];
+    return { bySession };
+  });
+}
+
+function patchPlan(sessionId: string, patch: Partial<PlanCard>, planId?: string): void {
+  const cur = plans.get().bySession[sessionId];
+  if (!cur || (planId && cur.id !== planId)) return;
+  setPlan(sessionId, { ...cur, ...patch });
+}
+
+/** Shows an outcome, then removes the card (unless a newer plan replaced it). */
+function settlePlan(sessionId: string, status: PlanCard['status'], error?: string): void {
+  const cur = plans.get().bySession[sessionId];
+  if (!cur) return;
+  setPlan(sessionId, { ...cur, status, error });
+  if (status === 'error') return; // stays until the owner dismisses it or tries again
+  planTimers.set(sessionId, setTimeout(() => {
+    if (plans.get().bySession[sessionId]?.id === cur.id) setPlan(sessionId, null);
+  }, PLAN_OUTCOME_MS));
+}
+
+function onPlanProposed(f: Frame): void {
+  const plan = (f.plan && typeof f.plan === 'object' ? f.plan : {}) as Record<string, unknown>;
+  const sessionKey = typeof f.session_key === 'string' ? f.session_key : typeof plan.session_key === 'string' ? plan.session_key : '';
+  if (!sessionKey) return;
+  const sid = toSessionId(sessionKey);
+  const card: PlanCard = {
+    id: String(plan.id ?? ''),
+    sessionKey,
+    tool: String(plan.tool ?? 'tool'),
+    args: plan.args,
+    expiresAt: String(plan.expires_at ?? ''),
+    status: 'pending',
+  };
+  setPlan(sid, card);
+  const left = Date.parse(card.expiresAt) - Date.now();
+  if (Number.isFinite(left)) {
+    planTimers.set(sid, setTimeout(() => {
+      const cur = plans.get().bySession[sid];
+      if (cur?.id === card.id && (cur.status === 'pending' || cur.status === 'sending')) settlePlan(sid, 'expired');
+    }, Math.max(0, left) + 500));
+  }
+}
+
+/** The card of the session whose plan answer (or plan error) this is: the one a decision is on its way for. */
+function sendingPlanOf(sessionKey: unknown): string | null {
+  const all = plans.get().bySession;
+  if (typeof sessionKey === 'string') {
+    const sid = toSessionId(sessionKey);
+    if (all[sid]) return sid;
+  }
+  for (const [sid, card] of Object.entries(all)) if (card.status === 'sending') return sid;
+  return null;
+}
+
+/** Approves or rejects the plan shown in a session's chat. */
+export function decidePlan(sessionId: string, decision: 'approve' | 'reject'): void {
+  const card = plans.get().bySession[sessionId];
+  if (!card || card.status === 'sending') return;
+  if (!socket?.sendNow({ action: `${decision}_plan`, session_key: card.sessionKey })) {
+    patchPlan(sessionId, { status: 'error', error: 'Not connected: try again once the connection is back.' });
+    return;
+  }
+  patchPlan(sessionId, { status: 'sending', decision, error: undefined });
+}
+
+/** Drops a card (after an error the owner has read). */
+export function dismissPlan(sessionId: string): void {
+  setPlan(sessionId, null);
+}
+
 function onFrame(f: Frame): void {
   switch (f.type) {
+    case 'plan_proposed':
+      onPlanProposed(f);
+      return;
+    case 'plan_approved':
+    case 'plan_rejected': {
+      const sid = sendingPlanOf(f.session_key);
+      if (sid) settlePlan(sid, f.type === 'plan_approved' ? 'approved' : 'rejected');
+      return;
+    }
     case 'connection_info':
       return onConnected(String(f.id ?? ''));
     case 'session_history':
@@ -588,9 +703,13 @@ function onFrame(f: Frame): void {
       }
       return;
     }
-    case 'error':
-      toast(String(f.content ?? 'Something went wrong.'), 'error');
+    case 'error': {
+      const content = String(f.content ?? 'Something went wrong.');
+      const sid = /plan/i.test(content) ? sendingPlanOf(undefined) : null;
+      if (sid && plans.get().bySession[sid]?.status === 'sending') settlePlan(sid, 'error', content);
+      else toast(content, 'error');
       return;
+    }
   }
   if (barrier) return; // chat output of the chat we just left
   switch (f.type) {

@@ -7,6 +7,7 @@ import { useStore } from '../store';
 import { IconArrowDown, IconMenu, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
 import { MessageView } from './Message';
 import { openMenu } from './Menu';
+import { PlanCardView } from './PlanCard';
 import { RenameInput } from './RenameInput';
 import { channelLabel, sessionMenu, startRename } from './Sidebar';
 
@@ -226,6 +227,7 @@ function MessageList() {
         {messages.map((m) => (
           <MessageView key={m.key} m={m} highlight={m.key === hitKey ? find : null} />
         ))}
+        <PlanCardView sessionId={sessionId} />
       </div>
       {showJump ? (
         <button
