@@ -36,13 +36,13 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   r.get('/api/sessions', {
     config, schema: { tags, summary: 'List sessions, newest activity first', querystring: listQuery(legacyLimit(50)) },
   }, async (req) => {
-    const { sessions: rows, total } = sessions.list(clampLegacy(req.query.limit), req.query.before);
+    const { sessions: rows, total } = sessions.list(clampLegacy(req.query.limit), req.query.before, req.query.before_id);
     return { sessions: rows.map(legacySummary), total };
   });
   r.get('/api/v1/sessions', {
     config, schema: { tags, summary: 'List sessions, newest activity first', querystring: listQuery(v1Limit(50, 500)) },
   }, async (req) => {
-    const { sessions: rows, total } = sessions.list(req.query.limit, req.query.before);
+    const { sessions: rows, total } = sessions.list(req.query.limit, req.query.before, req.query.before_id);
     return { sessions: rows.map(v1Summary), total };
   });
   r.get('/api/memory/sessions', {

@@ -24,6 +24,7 @@ export const listQuery = <L extends z.ZodType<number, unknown>>(limit: L) =>
   z.object({
     limit,
     before: z.string().optional().describe('Cursor: only sessions whose last_activity is earlier than this'),
+    before_id: z.string().optional().describe('With `before`: the id of the last session of the previous page, so sessions with the same last_activity are not skipped'),
   });
 
 export const searchQuery = <L extends z.ZodType<number, unknown>>(limit: L) => z.object({ q: z.string().default(''), limit });

@@ -13,8 +13,8 @@ const SESSION_NOT_FOUND = 'Session not found';
 export class SessionService {
   constructor(private readonly store: SessionStore, readonly events: SessionEvents) {}
 
-  list(limit: number, before?: string): { sessions: SessionRecord[]; total: number } {
-    return { sessions: limit > 0 ? this.store.list(limit, before) : [], total: this.store.count() };
+  list(limit: number, before?: string, beforeId?: string): { sessions: SessionRecord[]; total: number } {
+    return { sessions: limit > 0 ? this.store.list(limit, before, beforeId) : [], total: this.store.count() };
   }
 
   listWithPrefix(prefix: string, limit: number): SessionRecord[] {

@@ -72,7 +72,7 @@ export class SqliteSessionStore implements SessionStore {
     this.stmts = {
       list: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY last_activity DESC, id DESC LIMIT ?`),
       listBefore: db.prepare(
-        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE last_activity < ? ORDER BY last_activity DESC, id DESC LIMIT ?`,
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE (last_activity, id) < (?, ?) ORDER BY last_activity DESC, id DESC LIMIT ?`,
       ),
       count: db.prepare('SELECT count(*) AS n FROM sessions').pluck(),
       // A primary-key range scan: ids in [prefix, prefix + U+FFFF) start with prefix.
@@ -106,10 +106,11 @@ export class SqliteSessionStore implements SessionStore {
     };
   }
 
-  list(limit: number, before?: string): SessionRecord[] {
+  list(limit: number, before?: string, beforeId?: string): SessionRecord[] {
+    // Without an id, '' sorts before every id: sessions at exactly `before` are excluded.
     const rows = (before === undefined
       ? this.stmts.list.all(limit)
-      : this.stmts.listBefore.all(before, limit)) as SessionRow[];
+      : this.stmts.listBefore.all(before, beforeId ?? '', limit)) as SessionRow[];
     return rows.map(toSessionRecord);
   }
 

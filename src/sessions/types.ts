@@ -46,7 +46,8 @@ export interface ImportResult {
  * interface is what a Postgres store would implement.
  */
 export interface SessionStore {
-  list(limit: number, before?: string): SessionRecord[];
+  /** Newest activity first; `before`/`beforeId` continue after the last row of a previous page. */
+  list(limit: number, before?: string, beforeId?: string): SessionRecord[];
   count(): number;
   /** Sessions whose id starts with `prefix` (a chat and its `/new` sessions), newest first. */
   listWithPrefix(prefix: string, limit: number): SessionRecord[];
