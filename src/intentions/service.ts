@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { formatUtc, normalizeTimestamp, nowIso } from '../shared/time.js';
+import { DueTimer } from '../system/due-timer.js';
 import { JsonListFile } from '../system/json-list.js';
 import { nextRun, parseCron } from './cron.js';
 
@@ -33,7 +34,6 @@ export const DEFAULT_TRIGGER = { type: 'cron', schedule: '0 9 * * *' };
 /** Thrown for input the store refuses (an unreadable cron schedule). */
 export class IntentionInputError extends Error {}
 
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 function cronSchedule(trigger: Record<string, unknown>): string | null {
   return trigger.type === 'cron' && typeof trigger.schedule === 'string' ? trigger.schedule : null;
@@ -72,7 +72,7 @@ function dueMs(i: Intention): number {
  */
 export class IntentionService {
   private readonly file: JsonListFile<Intention>;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new DueTimer(() => this.runDue());
   private closed = false;
 
   constructor(home: string, private readonly runner: (i: Intention) => Promise<void>) {
@@ -163,8 +163,7 @@ export class IntentionService {
 
   schedule(): void {
     if (this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
     let soonest = Number.POSITIVE_INFINITY;
     try {
       for (const i of this.list()) {
@@ -174,14 +173,10 @@ export class IntentionService {
     } catch {
       return;
     }
-    if (!Number.isFinite(soonest)) return;
-    const delay = Math.min(Math.max(0, soonest - Date.now()), MAX_DELAY_MS);
-    this.timer = setTimeout(() => this.runDue(), delay);
-    this.timer.unref();
+    this.timer.arm(soonest);
   }
 
   private runDue(): void {
-    this.timer = undefined;
     if (this.closed) return;
     const now = new Date();
     const due: Intention[] = [];
@@ -203,6 +198,6 @@ export class IntentionService {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.timer.cancel();
   }
 }

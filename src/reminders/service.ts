@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { normalizeTimestamp, nowIso, formatUtc } from '../shared/time.js';
+import { DueTimer } from '../system/due-timer.js';
 import { JsonListFile } from '../system/json-list.js';
 import { parseReminder, timeRemaining } from './parse.js';
 
@@ -22,7 +23,6 @@ export interface Reminder {
 }
 
 /** setTimeout's limit; a later reminder is re-armed when this fires. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /** When it fires; a time that cannot be read counts as due now, so it is shown and removed, never stuck. */
 function triggerMs(r: StoredReminder): number {
@@ -44,7 +44,7 @@ export function toApi(r: StoredReminder, now = new Date()): Reminder {
  */
 export class ReminderService {
   private readonly file: JsonListFile<StoredReminder>;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new DueTimer(() => this.fireDue());
   private closed = false;
 
   constructor(home: string, private readonly deliver: (r: Reminder) => void) {
@@ -84,22 +84,17 @@ export class ReminderService {
   /** Arms the timer for the soonest reminder (fires overdue ones now). */
   schedule(): void {
     if (this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
     let soonest = Number.POSITIVE_INFINITY;
     try {
       for (const r of this.file.read()) soonest = Math.min(soonest, triggerMs(r));
     } catch {
       return; // an unreadable file is reported when listed; nothing can fire from it
     }
-    if (!Number.isFinite(soonest)) return;
-    const delay = Math.min(Math.max(0, soonest - Date.now()), MAX_DELAY_MS);
-    this.timer = setTimeout(() => this.fireDue(), delay);
-    this.timer.unref();
+    this.timer.arm(soonest);
   }
 
   private fireDue(): void {
-    this.timer = undefined;
     if (this.closed) return;
     const now = Date.now();
     const due: StoredReminder[] = [];
@@ -126,6 +121,6 @@ export class ReminderService {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.timer.cancel();
   }
 }
