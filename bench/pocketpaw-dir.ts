@@ -4,7 +4,7 @@ import { hex, pick, prng, randInt, sentence, uuid } from './text.js';
 
 /**
  * Writes a PocketPaw (Python) 0.4.4 data dir in its on-disk format (see
- * /work/shared/fixtures/README.md): `memory/sessions/<id>.json`, a JSON array of
+ * test/fixtures/README.md): `memory/sessions/<id>.json`, a JSON array of
  * {id, role, content, timestamp, metadata}, plus `_index.json`; 2-space indented, ASCII-escaped
  * (Python's json.dumps default), no trailing newline, offset-less local timestamps with
  * microseconds.

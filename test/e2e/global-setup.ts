@@ -12,7 +12,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  */
 export default function setup(): void {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    execFileSync('bash', [path.join(ROOT, 'scripts/ensure-chromium.sh')], { stdio: 'inherit' });
+    execFileSync('bash', [path.join(ROOT, 'scripts/setup-system.sh')], { stdio: 'inherit' });
   }
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-web.mjs')], { stdio: 'inherit', cwd: ROOT });
 }

@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 
 /**
  * Headless Debian Chromium driven by playwright-core: never a downloaded browser build
- * (scripts/ensure-chromium.sh installs the Debian package when it is missing).
+ * (scripts/setup-system.sh installs the Debian package when it is missing).
  */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -19,7 +19,7 @@ export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'dashboard');
 
 export function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`No Chromium at ${CHROMIUM_PATH}: run scripts/ensure-chromium.sh (apt-get install chromium).`);
+    throw new Error(`No Chromium at ${CHROMIUM_PATH}: run scripts/setup-system.sh (apt-get install chromium).`);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }

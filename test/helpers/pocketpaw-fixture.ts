@@ -3,9 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shared PocketPaw 0.4.4 data dir; tests copy it because shared/ must not change. */
-export const SHARED_FIXTURE = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/pocketpaw-0.4.4-home/.pocketpaw',
+/**
+ * A PocketPaw 0.4.4 data dir kept in the repository (test/fixtures/README.md says what it holds).
+ * Tests copy it so a run never changes the checked-in files.
+ */
+export const POCKETPAW_FIXTURE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)), '../fixtures/pocketpaw-0.4.4-home/.pocketpaw',
 );
 
 export function tempDir(prefix = 'pocketpaw-test-'): string {
@@ -14,8 +17,8 @@ export function tempDir(prefix = 'pocketpaw-test-'): string {
 
 export function copyFixture(): string {
   const dest = path.join(tempDir('pocketpaw-src-'), '.pocketpaw');
-  fs.cpSync(SHARED_FIXTURE, dest, { recursive: true });
-  // The shared copy is read-only; the test copy must be writable to be cleaned up.
+  fs.cpSync(POCKETPAW_FIXTURE, dest, { recursive: true });
+  // A checkout may be read-only; the test copy must be writable to be cleaned up.
   for (const entry of fs.readdirSync(dest, { recursive: true, withFileTypes: true })) {
     fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
   }

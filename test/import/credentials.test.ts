@@ -6,11 +6,11 @@ import { databasePath } from '../../src/app/context.js';
 import { importPocketPaw } from '../../src/import/import.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import { openDatabase } from '../../src/store/db.js';
-import { copyFixture, SHARED_FIXTURE, tempDir } from '../helpers/pocketpaw-fixture.js';
+import { copyFixture, POCKETPAW_FIXTURE, tempDir } from '../helpers/pocketpaw-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { pythonJson, removeTracked, track } from './pocketpaw-format.js';
 
-const FIXTURE_TOKEN = fs.readFileSync(path.join(SHARED_FIXTURE, 'access_token'), 'utf8').trim();
+const FIXTURE_TOKEN = fs.readFileSync(path.join(POCKETPAW_FIXTURE, 'access_token'), 'utf8').trim();
 
 function newKey(): string {
   return `pp_${crypto.randomBytes(32).toString('base64url')}`;
