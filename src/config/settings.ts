@@ -21,6 +21,19 @@ export const settingsSchema = z.object({
   rate_limit_ws_burst: z.number().int().positive().default(5),
 
   file_jail_path: z.string().default(''),
+  /**
+   * Our addition: where the agent's file tools and shell work. Empty means `<data dir>-workspace`,
+   * beside the data dir and never inside it (SECURITY.md: nothing of the data dir is reachable).
+   */
+  workspace_dir: z.string().default(''),
+  /** Our addition: the shell sandbox's network — none, only `sandbox_allowed_domains`, or all (HTTP/S through a proxy). */
+  sandbox_network: z.enum(['none', 'allowlist', 'all']).default('none'),
+  /** Host names (`example.com`, `*.example.com`) the sandbox may reach when `sandbox_network` is `allowlist`. */
+  sandbox_allowed_domains: z.array(z.string()).default([]),
+  /** Our addition: peers (IP addresses) whose X-Forwarded-Proto is believed, for the cookie's Secure flag. */
+  trusted_proxies: z.array(z.string()).default([]),
+  /** Our addition: open WebSocket connections allowed from one address at a time. */
+  ws_max_connections_per_ip: z.number().int().min(1).max(10_000).default(32),
 
   // Model and agent (spec §4.5, §9.3).
   agent_backend: z.string().default('claude_agent_sdk'),
@@ -134,6 +147,28 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'elevenlabs_api_key', 'google_api_key', 'google_oauth_client_id', 'google_oauth_client_secret',
   'spotify_client_id', 'spotify_client_secret', 'matrix_access_token', 'matrix_password',
   'teams_app_id', 'teams_app_password', 'gchat_service_account_key', 'sarvam_api_key',
+]);
+
+/**
+ * Settings that redirect traffic (base URLs, hosts, provider keys) or weaken safety (approvals,
+ * scanners, tool powers, the auth boundary): a scoped credential needs `admin` to change them,
+ * over REST and WebSocket alike (SECURITY.md).
+ */
+export const ADMIN_SETTINGS: ReadonlySet<string> = new Set([
+  // where traffic goes
+  'openai_compatible_base_url', 'openai_base_url', 'anthropic_base_url', 'ollama_host', 'opencode_base_url',
+  'mem0_ollama_base_url', 'llm_provider', 'web_search_provider', 'url_extract_provider',
+  // what the agent may do without asking
+  'plan_mode', 'plan_mode_tools', 'injection_scan_enabled', 'injection_scan_llm', 'guardian_enabled',
+  'tool_profile', 'tools_allow', 'tools_deny', 'bypass_permissions', 'web_fetch_allow_private',
+  'workspace_dir', 'file_jail_path', 'sandbox_network', 'sandbox_allowed_domains', 'shell_timeout_seconds',
+  'tool_timeout_seconds',
+  // who may drive it
+  'localhost_auth_bypass', 'api_cors_allowed_origins', 'trusted_proxies', 'session_token_ttl_hours',
+  'api_rate_limit_per_key', 'rate_limit_enabled', 'rate_limit_api_per_second', 'rate_limit_api_burst',
+  'rate_limit_auth_per_second', 'rate_limit_auth_burst', 'rate_limit_ws_per_second', 'rate_limit_ws_burst',
+  'ws_max_connections_per_ip', 'owner_id', 'web_host', 'web_port',
+  ...SECRET_SETTINGS,
 ]);
 
 export const SETTING_NAMES = Object.keys(settingsSchema.shape) as SettingName[];
