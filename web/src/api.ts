@@ -30,6 +30,16 @@ export interface HistoryMessage {
 
 export type Settings = Record<string, unknown>;
 
+/** GET /api/v1/tools/sandbox: whether shell commands run in an OS sandbox, and its network policy. */
+export interface SandboxStatus {
+  available: boolean;
+  kind: 'bubblewrap' | 'none';
+  reason: string;
+  network: 'none' | 'allowlist' | 'all';
+  allowed_domains: string[];
+  workspace: string;
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -130,6 +140,16 @@ export const api = {
 
   async putSettings(patch: Settings): Promise<void> {
     await request('/api/v1/settings', { method: 'PUT', ...jsonBody({ settings: patch }) });
+  },
+
+  /** The shell sandbox's status; null when this server has no such route (404). */
+  async sandbox(): Promise<SandboxStatus | null> {
+    try {
+      return await json<SandboxStatus>('/api/v1/tools/sandbox');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
   },
 
   /** Exchanges a token (master, or a QR code's session token) for the HttpOnly login cookie. */

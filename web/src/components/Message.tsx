@@ -55,8 +55,27 @@ function paramsText(params: unknown): string {
   return s === '{}' ? '' : s;
 }
 
+const FILE_TOOLS = new Set(['read_file', 'write_file', 'edit_file', 'list_dir']);
+
+/** Characters of the one-line summary; the full arguments are in the body. */
+const SUMMARY_CHARS = 300;
+
+/** What the step did, in one line: the shell command, the file's path, else the arguments as short JSON. */
+function stepSubject(name: string, params: unknown): string {
+  if (params === undefined || params === null) return '';
+  if (typeof params === 'string') return params;
+  const args = params as Record<string, unknown>;
+  if (name === 'shell' && typeof args.command === 'string') return args.command;
+  if (FILE_TOOLS.has(name) && typeof args.path === 'string') return args.path;
+  const s = JSON.stringify(params);
+  return s === '{}' || s === undefined ? '' : s;
+}
+
 function ToolStep({ part }: { part: ToolPart }) {
-  const params = paramsText(part.params);
+  const command = part.name === 'shell' && part.params && typeof (part.params as { command?: unknown }).command === 'string' ? (part.params as { command: string }).command : null;
+  const params = command ?? paramsText(part.params);
+  const subject = stepSubject(part.name, part.params);
+  const line = subject.replace(/\s+/g, ' ').trim();
   const status = part.status === 'running' ? 'Running…' : part.status === 'error' ? 'Failed' : 'Done';
   return (
     <details class={`tool tool-${part.status}`}>
@@ -64,14 +83,18 @@ function ToolStep({ part }: { part: ToolPart }) {
         <span class="tool-icon" aria-hidden="true">
           {part.status === 'running' ? <span class="spinner" /> : <IconTool />}
         </span>
-        <span class="tool-verb">Used</span>
         <code class="tool-name">{part.name}</code>
+        {line ? (
+          <code class="tool-arg" title={subject.slice(0, 2000)}>
+            {line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}…` : line}
+          </code>
+        ) : null}
         <span class="tool-status">{status}</span>
       </summary>
       <div class="tool-body">
         {params ? (
           <Fragment>
-            <div class="tool-label">Input</div>
+            <div class="tool-label">{command !== null ? 'Command' : 'Input'}</div>
             <pre>{params}</pre>
           </Fragment>
         ) : null}

@@ -4,6 +4,7 @@ import { app, closeSettings, loadSettings, logout, modelConfigured } from '../st
 import { useStore } from '../store';
 import { IconClose, IconKey } from './icons';
 import { Modal } from './Modal';
+import { PowersSection, powersKey } from './PowersSection';
 import { isMac, modKey } from './Sidebar';
 
 type Provider = 'auto' | 'anthropic' | 'openai' | 'ollama' | 'openai_compatible';
@@ -340,8 +341,9 @@ function modelKey(s: Settings): string {
 
 function SettingsPanel() {
   const settings = useStore(app, (a) => a.settings);
-  // Kept here: the model form starts over (a new key) when the saved values change.
+  // Kept here: the model and powers forms start over (a new key) when the saved values change.
   const [modelSaved, setModelSaved] = useSaved();
+  const [powersSaved, setPowersSaved] = useSaved();
   useEffect(() => {
     void loadSettings();
   }, []);
@@ -364,6 +366,7 @@ function SettingsPanel() {
                 <KeyField key={k.name} {...k} saved={settings[`has_${k.name}`] === true} />
               ))}
             </section>
+            <PowersSection key={powersKey(settings)} settings={settings} saved={powersSaved} setSaved={setPowersSaved} />
             <TitleToggle settings={settings} />
           </>
         ) : (
