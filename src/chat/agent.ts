@@ -1,4 +1,5 @@
 import { stepCountIs, streamText, type LanguageModel, type ModelMessage, type ToolSet } from 'ai';
+import { unwrapToolOutput } from '../security/injection/scanner.js';
 import { unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
 import { describeProviderError } from './provider-errors.js';
@@ -113,7 +114,7 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
           yield { type: 'tool_start', name: part.toolName, params: part.input };
           break;
         case 'tool-result':
-          yield { type: 'tool_result', name: part.toolName, result: stringify(part.output).slice(0, TOOL_RESULT_PREVIEW), status: 'success' };
+          yield { type: 'tool_result', name: part.toolName, result: unwrapToolOutput(stringify(part.output)).slice(0, TOOL_RESULT_PREVIEW), status: 'success' };
           break;
         case 'tool-error':
           yield { type: 'tool_result', name: part.toolName, result: stringify((part.error as Error)?.message ?? part.error).slice(0, TOOL_RESULT_PREVIEW), status: 'error' };

@@ -67,6 +67,28 @@ const SEP_CHARS = String.raw`[\\"' \t:=>]`;
 const SEP_MAX = 14;
 
 const NOT_ALNUM_BEFORE = '(?<![A-Za-z0-9])';
+
+// ---------------------------------------------------------------- linear time
+//
+// A pattern may be tried at many starts inside one run of characters (`sk-sk-sk-…`,
+// `api_key=api_key=…(`); if each start scanned to the end of the run, redact() would be
+// quadratic in the run's length. So no quantifier that can be retried from many starts of the
+// same run is unbounded unless what follows it cannot fail:
+//  - "contains a digit" lookaheads look at most LOOKAHEAD_MAX characters ahead;
+//  - a key=value value of VALUE_LONG characters or more is redacted whatever follows it, so
+//    the VALUE_END check (and its backtracking) only ever covers shorter values;
+//  - a JWT starts only where a run of base64url characters starts (not after `-` or `_`), so
+//    the runs its segments scan never overlap from one start to the next.
+
+/** How far a "must contain a digit" lookahead looks (keys have digits in their first few characters). */
+const LOOKAHEAD_MAX = 64;
+/** From this length on a key=value value is redacted whatever follows it. */
+const VALUE_LONG = 256;
+
+/** A key=value secret value of at least `min` characters. */
+function value(min: number): string {
+  return `(?:${VALUE_CLASS}{${VALUE_LONG}}${VALUE_CLASS}*|${VALUE_CLASS}{${min},${VALUE_LONG - 1}}${VALUE_END})`;
+}
 const NOT_ALNUM_AFTER = '(?![A-Za-z0-9])';
 
 // ---------------------------------------------------------------- key names
@@ -108,22 +130,22 @@ interface Pattern {
 export const PATTERNS: readonly Pattern[] = [
   { name: 'private-key', source: String.raw`(?<pemHead>${PEM_HEADER})[\s\S]*?(?:(?<pemEnd>${PEM_FOOTER})|$)` },
   { name: 'bearer', source: String.raw`(?<bearerPre>${KW_BEARER}[ \t]{1,4})[A-Za-z0-9\-._~+/=]{20,}` },
-  { name: 'api-key-value', source: `(?<apiKeyPre>${KW_API_KEY}${SEP})${VALUE_CLASS}{16,}${VALUE_END}` },
-  { name: 'token-value', source: `(?<tokenPre>${KW_TOKEN}${SEP})${VALUE_CLASS}{20,}${VALUE_END}` },
-  { name: 'secret-value', source: `(?<secretPre>${KW_SECRET}${KW_SECRET_SUFFIX}${SEP})${VALUE_CLASS}{8,}${VALUE_END}` },
+  { name: 'api-key-value', source: `(?<apiKeyPre>${KW_API_KEY}${SEP})${value(16)}` },
+  { name: 'token-value', source: `(?<tokenPre>${KW_TOKEN}${SEP})${value(20)}` },
+  { name: 'secret-value', source: `(?<secretPre>${KW_SECRET}${KW_SECRET_SUFFIX}${SEP})${value(8)}` },
   // The match starts at the `:` before the password; scheme and user stay outside it (and get their own scan).
   { name: 'url-password', source: `(?<urlPre>:${URL_USERINFO_BEHIND})${URL_PASS_CLASS}{1,256}(?=@)` },
   // OpenAI / Anthropic (sk-ant-…, sk-proj-…): must contain a digit, to skip prose like "sk-learn-is-a-library-name".
-  { name: 'sk-key', source: String.raw`${NOT_ALNUM_BEFORE}sk-(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{20,}${NOT_ALNUM_AFTER}` },
+  { name: 'sk-key', source: String.raw`${NOT_ALNUM_BEFORE}sk-(?=[A-Za-z0-9_\-]{0,${LOOKAHEAD_MAX}}[0-9])[A-Za-z0-9_\-]{20,}${NOT_ALNUM_AFTER}` },
   { name: 'aws-key-id', source: `${NOT_ALNUM_BEFORE}(?:AKIA|ASIA)[A-Z0-9]{16}${NOT_ALNUM_AFTER}` },
   { name: 'github', source: `${NOT_ALNUM_BEFORE}(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})${NOT_ALNUM_AFTER}` },
-  { name: 'jwt', source: String.raw`${NOT_ALNUM_BEFORE}eyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*${NOT_ALNUM_AFTER}` },
+  { name: 'jwt', source: String.raw`(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*${NOT_ALNUM_AFTER}` },
   // xoxb- bot, xoxp- user, xoxa- app, xoxr- refresh, xoxs-, xoxe- config tokens; must contain a digit ("xoxo-…" is prose).
-  { name: 'slack', source: String.raw`${NOT_ALNUM_BEFORE}xox[abeprs]-(?=[A-Za-z0-9\-]*[0-9])[A-Za-z0-9\-]{10,}${NOT_ALNUM_AFTER}` },
+  { name: 'slack', source: String.raw`${NOT_ALNUM_BEFORE}xox[abeprs]-(?=[A-Za-z0-9\-]{0,${LOOKAHEAD_MAX}}[0-9])[A-Za-z0-9\-]{10,}${NOT_ALNUM_AFTER}` },
   { name: 'google', source: String.raw`${NOT_ALNUM_BEFORE}AIza[A-Za-z0-9_\-]{35,}${NOT_ALNUM_AFTER}` },
   { name: 'stripe-live', source: `${NOT_ALNUM_BEFORE}[rs]k_live_[A-Za-z0-9]{16,}${NOT_ALNUM_AFTER}` },
   // PocketPaw API keys / OAuth tokens: must contain an uppercase letter or digit, to skip snake_case identifiers.
-  { name: 'pocketpaw', source: String.raw`(?<![A-Za-z0-9_])(?:ppat|pprt|pp)_(?=[A-Za-z0-9_\-]*[A-Z0-9])[A-Za-z0-9_\-]{20,}${NOT_ALNUM_AFTER}` },
+  { name: 'pocketpaw', source: String.raw`(?<![A-Za-z0-9_])(?:ppat|pprt|pp)_(?=[A-Za-z0-9_\-]{0,${LOOKAHEAD_MAX}}[A-Z0-9])[A-Za-z0-9_\-]{20,}${NOT_ALNUM_AFTER}` },
 ];
 
 /** All patterns in one global regex. Shared: callers must set `lastIndex` before `exec` (String#replace resets it). */
@@ -148,22 +170,27 @@ export const PEM_FOOTER_RE = new RegExp(PEM_FOOTER, 'g');
 /** Longest footer, and the most trailing text to keep while searching for one. */
 export const PEM_FOOTER_KEEP = 256;
 
+const KEYWORDS = `${KW_BEARER}|${KW_API_KEY}|${KW_TOKEN}|${KW_SECRET}`;
+
 /**
- * A key=value / Bearer match that may still be in progress at the end of the
- * text (a superset: key name, partial separator, partial value). Search it from
- * OPEN_KV_LOOKBACK characters before the trailing run of VALUE_CLASS chars.
+ * A key=value / Bearer context that may still be in progress at the end of the text: key
+ * name and partial separator, then (possibly) a partial value. Found in two linear steps
+ * (see `openKvStart` in redact.ts): a key name inside the trailing run of VALUE_CLASS chars
+ * (KEYWORD_RE: the rest of the run is a value in progress), or a key name plus separator
+ * ending right where that run starts (OPEN_KV_TAIL_RE, on the text before the run, searched
+ * from OPEN_KV_LOOKBACK characters back).
  */
-export const OPEN_KV_RE = new RegExp(
-  `(?:${KW_BEARER}[ \\t]{0,4}|(?:${KW_API_KEY}|${KW_TOKEN}|${KW_SECRET}${KW_SECRET_SUFFIX})${SEP_CHARS}{0,${SEP_MAX}})${VALUE_CLASS}*$`,
+export const KEYWORD_RE = new RegExp(KEYWORDS, 'g');
+export const OPEN_KV_TAIL_RE = new RegExp(
+  `(?:${KW_BEARER}[ \\t]{0,4}|(?:${KW_API_KEY}|${KW_TOKEN}|${KW_SECRET}${KW_SECRET_SUFFIX})${SEP_CHARS}{0,${SEP_MAX}})$`,
   'g',
 );
 /**
- * Used only when a held-back run outgrows the stream redactor's limit: the
- * start of something that looks like a secret (token prefix or key=value
- * context) whose run reaches the end of the text.
+ * Used only when a held-back run outgrows the stream redactor's limit: the start of a token
+ * (by its prefix) inside the trailing run of VALUE_CLASS chars, or an open key=value context.
  */
-export const OPEN_SECRET_START_RE = new RegExp(
-  `${NOT_ALNUM_BEFORE}(?:sk-|sk_live_|rk_live_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|eyJ|xox[abeprs]-|ppat_|pprt_|pp_)${VALUE_CLASS}*$|${OPEN_KV_RE.source}`,
+export const TOKEN_PREFIX_RE = new RegExp(
+  `${NOT_ALNUM_BEFORE}(?:sk-|sk_live_|rk_live_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|eyJ|xox[abeprs]-|ppat_|pprt_|pp_)`,
   'g',
 );
 export const OPEN_KV_LOOKBACK = 10 + KW_SECRET_SUFFIX_MAX + SEP_MAX + 8;

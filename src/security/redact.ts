@@ -8,10 +8,10 @@ import {
   IS_TOKEN_CHAR,
   IS_URL_PASS_CHAR,
   IS_VALUE_CHAR,
+  KEYWORD_RE,
   OPEN_KV_LOOKBACK,
-  OPEN_KV_RE,
+  OPEN_KV_TAIL_RE,
   OPEN_PEM_HEADER_RE,
-  OPEN_SECRET_START_RE,
   OPEN_URL_RE,
   PEM_FOOTER_KEEP,
   PEM_FOOTER_RE,
@@ -19,15 +19,39 @@ import {
   REDACTED,
   REPLACEMENT_TEMPLATE,
   SECRET_RE,
+  TOKEN_PREFIX_RE,
   replacementFor,
 } from './redact-patterns.js';
+import type { SecretValues } from './secret-values.js';
 
 export { REDACTED } from './redact-patterns.js';
+export { SecretValues } from './secret-values.js';
 
-/** Replace every secret in `text` with `[REDACTED]` (for key=value forms only the value). */
-export function redact(text: string): string {
+/**
+ * Replace every secret in `text` with `[REDACTED]` (for key=value forms only the value): the
+ * exact values `secrets` knows first (master token, saved keys), then every pattern.
+ * Linear in the length of the text (bench/patterns.ts).
+ */
+export function redact(text: string, secrets?: SecretValues | null): string {
   if (text.length === 0) return text;
+  const values = secrets?.matcher();
+  if (values) text = text.replace(values.re, REDACTED);
   return text.replace(SECRET_RE, REPLACEMENT_TEMPLATE);
+}
+
+/**
+ * Every string inside a JSON-like value redacted (objects and arrays copied, other values as
+ * they are). For frames and records that go to clients whole (audit entries, live frames).
+ */
+export function redactDeep<T>(value: T, secrets?: SecretValues | null, depth = 0): T {
+  if (typeof value === 'string') return redact(value, secrets) as T;
+  if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1)) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, secrets, depth + 1);
+  return out as T;
 }
 
 export interface StreamRedactor {
@@ -41,6 +65,12 @@ export interface StreamRedactor {
 const MAX_HOLD = 4096;
 /** When forced to emit, this much of the tail is still kept back. */
 const FORCED_KEEP = 1024;
+/**
+ * Once this much is held back, the next drain waits until the held text has doubled (or passed
+ * MAX_HOLD): re-scanning a long held-back tail on every small delta would be quadratic.
+ * Emitting later never changes the output (any split gives the same text).
+ */
+const RESCAN_FROM = 256;
 
 /**
  * Redactor for streamed text. `push()` outputs concatenated with `flush()`
@@ -53,7 +83,77 @@ const FORCED_KEEP = 1024;
  * everything up to the END line (or end of stream) is swallowed. Text without
  * token characters (CJK, emoji, most punctuation, whitespace) flows through.
  */
-export function createStreamRedactor(): StreamRedactor {
+export function createStreamRedactor(secrets?: SecretValues | null): StreamRedactor {
+  const patterns = createPatternStreamRedactor();
+  if (!secrets) return patterns;
+  // Two layers: exact values first (as in redact()), then patterns on what that layer emits.
+  const values = createValueStreamRedactor(secrets);
+  return {
+    push(delta) {
+      const safe = values.push(delta);
+      return safe ? patterns.push(safe) : '';
+    },
+    flush() {
+      const rest = values.flush();
+      return (rest ? patterns.push(rest) : '') + patterns.flush();
+    },
+  };
+}
+
+/**
+ * Exact-value layer of the stream redactor: its outputs concatenated equal
+ * `text.replace(values, REDACTED)` for any split. Holds back only a tail that is a proper
+ * prefix of some value (at most the longest value's length).
+ */
+function createValueStreamRedactor(secrets: SecretValues): StreamRedactor {
+  let pending = '';
+  /** Fetched once: a stream is one reply, and reading the sources on every delta would cost more than the scan. */
+  const matcher = secrets.matcher();
+
+  /** Earliest index >= from where the rest of `s` is a proper prefix of a value (s.length if none). */
+  function holdFrom(s: string, from: number, m: NonNullable<ReturnType<SecretValues['matcher']>>): number {
+    for (let p = Math.max(from, s.length - m.maxLength + 1); p < s.length; p++) {
+      if (m.firstChars.has(s[p]!) && m.prefixes.has(s.slice(p))) return p;
+    }
+    return s.length;
+  }
+
+  function drain(final: boolean): string {
+    const s = flat(pending);
+    const m = matcher;
+    if (!m) {
+      pending = '';
+      return s;
+    }
+    let out = '';
+    let pos = 0;
+    let hold = final ? s.length : holdFrom(s, 0, m);
+    m.re.lastIndex = 0;
+    // A match that starts before the hold point is final: no longer value can match there.
+    for (let hit = m.re.exec(s); hit !== null && hit.index < hold; hit = m.re.exec(s)) {
+      out += s.slice(pos, hit.index) + REDACTED;
+      pos = hit.index + hit[0].length;
+      if (!final && pos > hold) hold = holdFrom(s, pos, m);
+    }
+    const cut = Math.max(pos, hold);
+    out += s.slice(pos, cut);
+    pending = s.slice(cut);
+    return out;
+  }
+
+  return {
+    push(delta) {
+      if (delta.length === 0) return '';
+      pending += delta;
+      return drain(false);
+    },
+    flush() {
+      return drain(true);
+    },
+  };
+}
+
+function createPatternStreamRedactor(): StreamRedactor {
   /** Up to CONTEXT_CHARS of already-emitted raw text, for lookbehinds. */
   let ctx = '';
   /** Raw text not yet emitted. */
@@ -65,8 +165,11 @@ export function createStreamRedactor(): StreamRedactor {
   let pemFrom = 0;
   /** After a forced emission cut an over-long secret short: swallow the rest of its run. */
   let swallowRun = false;
+  /** `pending` length from which the next drain runs (see RESCAN_FROM). */
+  let nextDrainAt = 0;
 
   function reset(): void {
+    nextDrainAt = 0;
     ctx = '';
     pending = '';
     pendingAllToken = true;
@@ -93,9 +196,9 @@ export function createStreamRedactor(): StreamRedactor {
     // key=value / Bearer: key name, separator and value may still be growing.
     let v = t;
     while (v > base && isIn(IS_VALUE_CHAR, s.charCodeAt(v - 1))) v--;
-    OPEN_KV_RE.lastIndex = Math.max(base, v - OPEN_KV_LOOKBACK);
-    let m = OPEN_KV_RE.exec(s);
-    if (m !== null && m.index < hold) hold = m.index;
+    const kv = openKvStart(s, base, v);
+    if (kv >= 0 && kv < hold) hold = kv;
+    let m: RegExpExecArray | null;
 
     // scheme://user:password@ — the userinfo may still be growing.
     let u = n;
@@ -115,7 +218,8 @@ export function createStreamRedactor(): StreamRedactor {
   function drain(final: boolean): string {
     let out = '';
     while (pending.length > 0) {
-      const s = ctx + pending;
+      // Flat: `pending` grows by `+=`, and char-by-char scans of a deep rope are slow.
+      const s = flat(ctx + pending);
       const base = ctx.length;
       let cut = final ? s.length : holdStart(s, base);
       let forced = false;
@@ -123,10 +227,9 @@ export function createStreamRedactor(): StreamRedactor {
       let forcedSecret = false;
       if (!final && s.length - cut > MAX_HOLD) {
         forced = true;
-        OPEN_SECRET_START_RE.lastIndex = base;
-        const suspect = OPEN_SECRET_START_RE.exec(s);
-        if (suspect !== null && suspect.index < s.length - FORCED_KEEP) {
-          cut = suspect.index;
+        const suspect = openSecretStart(s, base);
+        if (suspect >= 0 && suspect < s.length - FORCED_KEEP) {
+          cut = suspect;
           forcedSecret = true;
         } else {
           cut = s.length - FORCED_KEEP;
@@ -218,7 +321,10 @@ export function createStreamRedactor(): StreamRedactor {
       return '';
     }
     pending += delta;
-    return drain(false);
+    if (pending.length < nextDrainAt) return '';
+    const out = drain(false);
+    nextDrainAt = pending.length >= RESCAN_FROM ? Math.min(2 * pending.length, MAX_HOLD + 1) : 0;
+    return out;
   }
 
   function flush(): string {
@@ -228,6 +334,45 @@ export function createStreamRedactor(): StreamRedactor {
   }
 
   return { push, flush };
+}
+
+/**
+ * Start of a key=value / Bearer context that may still be in progress at the end of `s`
+ * (searched from `base`; `v` is where the trailing run of value characters starts), or -1.
+ * Linear: a bounded look before `v`, then one keyword search from `v` (every keyword inside
+ * the trailing run is followed only by value characters, so it is open).
+ */
+function openKvStart(s: string, base: number, v: number): number {
+  if (v > base) {
+    OPEN_KV_TAIL_RE.lastIndex = Math.max(base, v - OPEN_KV_LOOKBACK);
+    const m = OPEN_KV_TAIL_RE.exec(s.slice(0, v));
+    if (m !== null) return m.index;
+  }
+  KEYWORD_RE.lastIndex = v;
+  const k = KEYWORD_RE.exec(s);
+  return k === null ? -1 : k.index;
+}
+
+/**
+ * When a held-back run outgrows the limit: the start of something that looks like a secret
+ * whose run reaches the end of `s` (a token prefix inside the trailing value run, or an open
+ * key=value context), or -1.
+ */
+function openSecretStart(s: string, base: number): number {
+  let v = s.length;
+  while (v > base && isIn(IS_VALUE_CHAR, s.charCodeAt(v - 1))) v--;
+  const kv = openKvStart(s, base, v);
+  TOKEN_PREFIX_RE.lastIndex = v;
+  const t = TOKEN_PREFIX_RE.exec(s);
+  const tok = t === null ? -1 : t.index;
+  if (kv < 0) return tok;
+  return tok < 0 ? kv : Math.min(kv, tok);
+}
+
+/** The same string, flattened by V8 (ToNumber flattens a rope in place), so indexing it is O(1). */
+function flat(s: string): string {
+  void Number(s);
+  return s;
 }
 
 function isIn(table: Uint8Array, code: number): boolean {

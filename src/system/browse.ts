@@ -20,6 +20,8 @@ export const BROWSE_ERRORS = {
   outside: 'Access denied: path outside allowed directory',
   missing: 'Path does not exist',
   notDir: 'Not a directory',
+  /** A FIFO, socket or device: never opened, never listed into. */
+  special: 'Not a regular file or directory (a FIFO, socket or device)',
   denied: 'Permission denied',
 } as const;
 
@@ -76,6 +78,9 @@ export function browse(requested: string, jail: string, home = os.homedir()): Br
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, path: asked, error: code === 'EACCES' ? BROWSE_ERRORS.denied : BROWSE_ERRORS.missing };
   }
+  if (stat.isFIFO() || stat.isSocket() || stat.isCharacterDevice() || stat.isBlockDevice()) {
+    return { ok: false, path: asked, error: BROWSE_ERRORS.special };
+  }
   if (!stat.isDirectory()) return { ok: false, path: asked, error: BROWSE_ERRORS.notDir };
   let dirents: fs.Dirent[];
   try {
@@ -88,8 +93,10 @@ export function browse(requested: string, jail: string, home = os.homedir()): Br
     .filter((d) => !d.name.startsWith('.'))
     .map((d): BrowseEntry => {
       try {
+        // stat never opens the entry, so a FIFO here cannot block; special files get no size.
         const s = fs.statSync(path.join(target, d.name));
-        return s.isDirectory() ? { name: d.name, isDir: true, size: '' } : { name: d.name, isDir: false, size: formatSize(s.size) };
+        if (s.isDirectory()) return { name: d.name, isDir: true, size: '' };
+        return { name: d.name, isDir: false, size: s.isFile() ? formatSize(s.size) : '' };
       } catch {
         return { name: d.name, isDir: d.isDirectory(), size: d.isDirectory() ? '' : '?' };
       }

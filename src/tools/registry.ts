@@ -1,4 +1,5 @@
 import { NoSuchToolError, tool, type ToolCallRepairFunction, type ToolSet } from 'ai';
+import { wrapToolOutput } from '../security/injection/scanner.js';
 import { ToolRefusedError, type ToolCall, type ToolContext, type ToolDefinition, type ToolGate } from './types.js';
 
 /** Tool output the model sees at most; the rest is cut with a note (a 10 MB result must not reach it). */
@@ -13,6 +14,22 @@ type UnknownToolHandler = (name: string, args: unknown) => Promise<never>;
 export function capOutput(text: string, max = MAX_TOOL_OUTPUT_CHARS): string {
   if (text.length <= max) return text;
   return `${text.slice(0, max)}\n\n[Output truncated: ${text.length - max} more characters not shown]`;
+}
+
+/** Whether a tool's output is external content (see `ToolDefinition.untrustedOutput`). */
+export function hasUntrustedOutput(def: ToolDefinition): boolean {
+  return def.untrustedOutput ?? (def.group === 'shell' || def.group === 'web');
+}
+
+/**
+ * What the model gets from a tool: the output capped, and, for tools whose output is external
+ * content, scanned for prompt injection and always wrapped as untrusted data (the one place
+ * this happens, so every such tool — MCP ones too — gets it by setting the flag).
+ */
+export function guardToolOutput(def: ToolDefinition, output: string, ctx: Pick<ToolContext, 'settings'>): string {
+  const capped = capOutput(output);
+  if (!hasUntrustedOutput(def)) return capped;
+  return wrapToolOutput(def.name, capped, ctx.settings.injection_scan_enabled !== false).text;
 }
 
 /** Lets everything through: used until a policy gate is installed, and in tests of tools alone. */
@@ -112,9 +129,9 @@ async function runGated(def: ToolDefinition, call: ToolCall, ctx: ToolContext, g
         signal.addEventListener('abort', onAbort, { once: true });
       }),
     ]).finally(() => signal.removeEventListener('abort', onAbort!));
-    const capped = capOutput(String(result));
-    gate.after(call, { ok: true, result: capped, ms: Date.now() - started }, ctx);
-    return capped;
+    const guarded = guardToolOutput(def, String(result), ctx);
+    gate.after(call, { ok: true, result: guarded, ms: Date.now() - started }, ctx);
+    return guarded;
   } catch (err) {
     const message = (err as Error)?.message ?? String(err);
     gate.after(call, { ok: false, result: message, ms: Date.now() - started, refused: err instanceof ToolRefusedError }, ctx);

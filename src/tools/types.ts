@@ -32,6 +32,12 @@ export interface ToolDefinition<P extends z.ZodType = z.ZodType> {
   description: string;
   group: ToolGroup;
   trust: TrustLevel;
+  /**
+   * The output is external content (file contents, command output, web pages): the registry
+   * scans it for prompt injection and always hands it to the model wrapped as untrusted data.
+   * Unset: true for the `shell` and `web` groups, false otherwise. MCP tools set it to true.
+   */
+  untrustedOutput?: boolean;
   parameters: P;
   /** Returns text for the model. Throwing reports the error to the model as the tool's result. */
   execute(args: z.infer<P>, ctx: ToolContext): Promise<string>;

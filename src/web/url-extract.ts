@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { guardExternalText } from '../security/injection/scanner.js';
 import type { ToolContext, ToolDefinition } from '../tools/types.js';
 import { fetchPage } from './fetch-page.js';
 import { htmlToText } from './html-text.js';
@@ -35,22 +34,22 @@ async function extractOne(url: string, ctx: ToolContext, max: number, heading: (
     throw new Error(`Unsupported content type "${page.contentType}": url_extract reads web pages and text, not files of this kind.`);
   }
   if (page.truncated) text += '\n\n[Download stopped at the size limit]';
-  const full = `${heading(title, page.url)}${cut(text || '(no text found on the page)', max)}`;
-  // Fetched text is outside data: a flagged page reaches the model wrapped as untrusted content.
-  return guardExternalText(full, ctx.settings.injection_scan_enabled).text;
+  // Fetched text is outside data: the registry scans it and hands it to the model wrapped as untrusted content.
+  return `${heading(title, page.url)}${cut(text || '(no text found on the page)', max)}`;
 }
 
 /**
  * `url_extract`: fetch a page and return it as clean text. http/https only; private, loopback
  * and link-local addresses are refused (every resolved address, on every redirect) unless
- * `web_fetch_allow_private` is on. Page text passes the injection scanner before the model
- * sees it.
+ * `web_fetch_allow_private` is on. Page text passes the injection scanner and reaches the model
+ * wrapped as untrusted data (`untrustedOutput`, applied by the registry).
  */
 export const urlExtractTool: ToolDefinition<typeof parameters> = {
   name: 'url_extract',
   description: 'Fetch web pages and return their main text (scripts, styles and navigation removed). Useful for reading articles, documentation, or any publicly accessible URL. Pass `url` (or `urls` for up to 5 pages).',
   group: 'web',
   trust: 'sensitive',
+  untrustedOutput: true,
   parameters,
   execute: async ({ url, urls }, ctx) => {
     const list = [...(urls ?? []), ...(url ? [url] : [])].map((u) => u.trim()).filter(Boolean);

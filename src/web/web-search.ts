@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Settings } from '../config/settings.js';
-import { guardExternalText } from '../security/injection/scanner.js';
 import type { ToolDefinition } from '../tools/types.js';
 import { decodeEntities } from './html-text.js';
 
@@ -90,8 +89,8 @@ const parameters = z.object({
 
 /**
  * `web_search` (PocketPaw's name and parameters): Tavily or Brave when a key is set, a tool
- * error the model can relay when not. Results pass the injection scanner: snippets are text
- * from anywhere on the web.
+ * error the model can relay when not. Results are external content (`untrustedOutput`): the
+ * registry scans them and wraps them as untrusted data — snippets are text from anywhere on the web.
  */
 export function createWebSearchTool(endpoints: SearchEndpoints = DEFAULT_ENDPOINTS): ToolDefinition<typeof parameters> {
   return {
@@ -99,6 +98,7 @@ export function createWebSearchTool(endpoints: SearchEndpoints = DEFAULT_ENDPOIN
     description: 'Search the web for current information. Returns a list of results with titles, URLs, and snippets. Useful for answering questions about recent events, looking up documentation, or finding resources.',
     group: 'search',
     trust: 'safe',
+    untrustedOutput: true,
     parameters,
     execute: async ({ query, num_results }, ctx) => {
       const s = ctx.settings;
@@ -114,7 +114,7 @@ export function createWebSearchTool(endpoints: SearchEndpoints = DEFAULT_ENDPOIN
         const snippet = r.content.length > SNIPPET_CHARS ? `${r.content.slice(0, SNIPPET_CHARS)}…` : r.content;
         lines.push(`${i + 1}. **${r.title || 'Untitled'}**\n   ${r.url}\n   ${snippet}\n`);
       });
-      return guardExternalText(lines.join('\n'), s.injection_scan_enabled).text;
+      return lines.join('\n');
     },
   };
 }

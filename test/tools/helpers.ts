@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { AuditEvent } from '../../src/audit/log.js';
+import { unwrapToolOutput } from '../../src/security/injection/scanner.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply, type FakeResponse, type RecordedRequest } from '../helpers/fake-llm/index.js';
 import type { TestServerOptions } from '../helpers/server.js';
@@ -28,7 +29,15 @@ export function toolCallsReply(calls: { name: string; args: unknown }[]): FakeRe
 export interface ToolResultSeen {
   name: string;
   args: unknown;
+  /** The tool's output with the untrusted-data wrapper removed (see `raw`). */
   content: string;
+  /** Exactly what the model got: outputs of tools whose output is external content come wrapped. */
+  raw: string;
+}
+
+/** The body of a tool output the registry wrapped as untrusted data (other text as is). */
+export function stripUntrusted(text: string): string {
+  return unwrapToolOutput(text);
 }
 
 /** The tool results a model request carries (OpenAI format), with the calls they answer. */
@@ -48,8 +57,8 @@ export function toolResults(req: RecordedRequest): ToolResultSeen[] {
   }
   return messages.filter((m) => m.role === 'tool').map((m) => {
     const call = calls.get(m.tool_call_id);
-    const content = typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
-    return { name: call?.name ?? '?', args: call?.args, content };
+    const raw = typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
+    return { name: call?.name ?? '?', args: call?.args, content: unwrapToolOutput(raw), raw };
   });
 }
 

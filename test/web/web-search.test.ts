@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/settings.js';
+import { guardToolOutput } from '../../src/tools/registry.js';
 import type { ToolContext } from '../../src/tools/types.js';
 import { createWebSearchTool, NOT_CONFIGURED, pickProvider } from '../../src/web/web-search.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
@@ -67,7 +68,9 @@ describe('web_search providers', () => {
   });
 
   it('search results that carry an injection are wrapped for the model', async () => {
-    const out = await tool().execute({ query: 'poisoned' }, ctx({ tavily_api_key: 'k' }));
+    // The registry's guard (what runGated applies to every untrustedOutput tool) wraps them.
+    const c = ctx({ tavily_api_key: 'k' });
+    const out = guardToolOutput(tool(), await tool().execute({ query: 'poisoned' }, c), c);
     expect(out.startsWith('[EXTERNAL CONTENT - may contain manipulation (high risk).')).toBe(true);
     expect(out).toContain('Cheap flights');
   });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MAX_TOOL_OUTPUT_CHARS } from '../registry.js';
 import { ToolRefusedError, type ToolContext, type ToolDefinition } from '../types.js';
-import { jailRoot, O_NOFOLLOW, resolveInJail } from './jail.js';
+import { O_NOFOLLOW, resolveInJail, usableJailRoot } from './jail.js';
 
 /** Bytes of a file read_file looks at: enough for the output cap, never the whole of a huge file. */
 const READ_LIMIT_BYTES = MAX_TOOL_OUTPUT_CHARS * 4;
@@ -14,7 +14,7 @@ const LIST_LIMIT = 500;
 const ENCODINGS = ['utf-8', 'utf8', 'latin1', 'ascii', 'utf16le', 'base64', 'hex'] as const;
 
 function resolveFor(ctx: ToolContext, p: string) {
-  return resolveInJail(jailRoot(ctx.settings, ctx.home), p);
+  return resolveInJail(usableJailRoot(ctx.settings, ctx.home), p);
 }
 
 function describeFsError(err: unknown, shown: string): Error {
@@ -25,14 +25,68 @@ function describeFsError(err: unknown, shown: string): Error {
     case 'ENOTDIR': return new Error(`Not a directory: ${shown}`);
     case 'EACCES': case 'EPERM': return new Error(`Permission denied: ${shown}`);
     case 'ELOOP': return new ToolRefusedError(`Access denied: ${shown} is a symbolic link`);
+    case 'ENXIO': return new ToolRefusedError(`Not a regular file: ${shown} is a FIFO or device with nothing on the other end`);
     default: return err instanceof Error ? err : new Error(String(err));
   }
 }
 
-/** Writes `data` to `real` without following a symlink at the last component. */
-async function writeNoFollow(real: string, data: string): Promise<void> {
-  const handle = await fs.promises.open(real, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | O_NOFOLLOW, 0o644);
+/**
+ * Never block a libuv thread on a FIFO: opening a named pipe waits for the other end (four such
+ * calls used to hang the whole server). O_NONBLOCK makes that open return at once (a pipe with
+ * no reader fails with ENXIO); it changes nothing for regular files.
+ */
+const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+
+/** What a non-regular file is, for refusals: "a FIFO (named pipe)", "a socket", "a device". */
+function specialKind(stat: fs.Stats): string | null {
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return null;
+}
+
+function notRegular(shown: string, kind: string, tool: string): ToolRefusedError {
+  return new ToolRefusedError(`Not a regular file: ${shown} is ${kind}; ${tool} works on regular files only`);
+}
+
+/**
+ * Opens an existing regular file for reading: lstat first (a FIFO, socket or device is refused
+ * before anything opens it), then O_NONBLOCK | O_NOFOLLOW, then fstat of what was opened (it may
+ * have been swapped in between).
+ */
+async function openRegular(real: string, shown: string, tool: string): Promise<{ handle: fs.promises.FileHandle; stat: fs.Stats }> {
+  let handle: fs.promises.FileHandle;
   try {
+    const pre = await fs.promises.lstat(real);
+    const kind = specialKind(pre);
+    if (kind) throw notRegular(shown, kind, tool);
+    if (pre.isDirectory()) throw new Error(`Not a file: ${shown} is a directory (use list_dir)`);
+    handle = await fs.promises.open(real, fs.constants.O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
+  } catch (err) {
+    if (err instanceof ToolRefusedError || (err as NodeJS.ErrnoException).code === undefined) throw err;
+    throw describeFsError(err, shown);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new Error(`Not a file: ${shown} is a directory (use list_dir)`);
+    const kind = specialKind(stat);
+    if (kind) throw notRegular(shown, kind, tool);
+    if (!stat.isFile()) throw new Error(`Not a regular file: ${shown}`);
+    return { handle, stat };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** Writes `data` to `real` without following a symlink at the last component, and only into a regular file. */
+async function writeNoFollow(real: string, data: string, shown = real, tool = 'write_file'): Promise<void> {
+  const handle = await fs.promises.open(real, fs.constants.O_WRONLY | fs.constants.O_CREAT | O_NONBLOCK | O_NOFOLLOW, 0o644);
+  try {
+    const stat = await handle.stat();
+    const kind = specialKind(stat);
+    if (kind) throw notRegular(shown, kind, tool);
+    await handle.truncate(0);
     await handle.writeFile(data, 'utf8');
   } finally {
     await handle.close();
@@ -49,20 +103,13 @@ export const readFileTool: ToolDefinition<typeof readParams> = {
   description: 'Read the contents of a text file in the workspace.',
   group: 'fs',
   trust: 'safe',
+  untrustedOutput: true,
   parameters: readParams,
   async execute({ path: p, encoding }, ctx) {
     const { real, exists } = await resolveFor(ctx, p);
     if (!exists) throw new Error(`File not found: ${p}`);
-    let handle: fs.promises.FileHandle;
+    const { handle, stat } = await openRegular(real, p, 'read_file');
     try {
-      handle = await fs.promises.open(real, fs.constants.O_RDONLY);
-    } catch (err) {
-      throw describeFsError(err, p);
-    }
-    try {
-      const stat = await handle.stat();
-      if (stat.isDirectory()) throw new Error(`Not a file: ${p} is a directory (use list_dir)`);
-      if (!stat.isFile()) throw new Error(`Not a regular file: ${p}`);
       const want = Math.min(stat.size, READ_LIMIT_BYTES);
       const buf = Buffer.alloc(want);
       const { bytesRead } = await handle.read(buf, 0, want, 0);
@@ -92,7 +139,7 @@ export const writeFileTool: ToolDefinition<typeof writeParams> = {
   trust: 'sensitive',
   parameters: writeParams,
   async execute({ path: p, content }, ctx) {
-    const root = jailRoot(ctx.settings, ctx.home);
+    const root = usableJailRoot(ctx.settings, ctx.home);
     const first = await resolveInJail(root, p);
     try {
       await fs.promises.mkdir(path.dirname(first.real), { recursive: true });
@@ -103,9 +150,9 @@ export const writeFileTool: ToolDefinition<typeof writeParams> = {
     const { real, exists } = await resolveInJail(root, p);
     if (exists && (await fs.promises.stat(real)).isDirectory()) throw new Error(`Not a file: ${p} is a directory`);
     try {
-      await writeNoFollow(real, content);
+      await writeNoFollow(real, content, p, 'write_file');
     } catch (err) {
-      throw describeFsError(err, p);
+      throw err instanceof ToolRefusedError ? err : describeFsError(err, p);
     }
     return `Successfully wrote ${content.length} characters to ${p}`;
   },
@@ -129,22 +176,23 @@ export const editFileTool: ToolDefinition<typeof editParams> = {
     const { real, exists } = await resolveFor(ctx, p);
     if (!exists) throw new Error(`File not found: ${p}`);
     let text: string;
+    const { handle, stat } = await openRegular(real, p, 'edit_file');
     try {
-      const stat = await fs.promises.stat(real);
-      if (!stat.isFile()) throw new Error(`Not a file: ${p}`);
       if (stat.size > EDIT_LIMIT_BYTES) throw new Error(`${p} is too large to edit (${stat.size} bytes; limit ${EDIT_LIMIT_BYTES})`);
-      text = await fs.promises.readFile(real, 'utf8');
+      text = await handle.readFile('utf8');
     } catch (err) {
       throw describeFsError(err, p);
+    } finally {
+      await handle.close();
     }
     const count = text.split(oldText).length - 1;
     if (count === 0) throw new Error(`old_text was not found in ${p}`);
     if (count > 1 && !all) throw new Error(`old_text occurs ${count} times in ${p}: include more surrounding text to make it unique, or set replace_all`);
     const updated = all ? text.split(oldText).join(newText) : text.replace(oldText, () => newText);
     try {
-      await writeNoFollow(real, updated);
+      await writeNoFollow(real, updated, p, 'edit_file');
     } catch (err) {
-      throw describeFsError(err, p);
+      throw err instanceof ToolRefusedError ? err : describeFsError(err, p);
     }
     return `Edited ${p}: replaced ${all ? count : 1} occurrence${(all ? count : 1) === 1 ? '' : 's'}`;
   },
@@ -160,6 +208,7 @@ export const listDirTool: ToolDefinition<typeof listParams> = {
   description: 'List the contents of a directory in the workspace.',
   group: 'fs',
   trust: 'safe',
+  untrustedOutput: true,
   parameters: listParams,
   async execute({ path: p, show_hidden: hidden }, ctx) {
     const { real, exists } = await resolveFor(ctx, p);
