@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { CredentialChecker } from '../auth/credentials.js';
 import { MasterToken } from '../auth/master-token.js';
+import { RevokedSessions } from '../auth/revoked-sessions.js';
 import { AuditLog } from '../audit/log.js';
 import { SessionAliases } from '../chat/aliases.js';
 import { ModelResolver } from '../chat/providers/resolve.js';
@@ -80,7 +81,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       sessions,
       master,
       apiKeys,
-      credentials: new CredentialChecker(master, apiKeys),
+      credentials: new CredentialChecker(master, apiKeys, new RevokedSessions(RevokedSessions.pathIn(home))),
       limiters: createLimiters(config.settings),
       audit,
       errors: new ErrorLog(),

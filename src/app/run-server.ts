@@ -20,6 +20,16 @@ export interface RunningServer {
 
 export class PortInUseError extends Error {}
 
+/** Listening only on this machine's loopback interface. */
+export function isLoopbackBind(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+export function remoteBindWarning(host: string): string {
+  return `Listening on ${host}, beyond this machine: other devices can reach PocketPaw and must send the access token (npx pocketpaw token). Only requests from this machine's own loopback address skip it.`;
+}
+
 export const DEFAULT_PORTS: Record<ServerMode, number> = { dashboard: 8888, api: 8000 };
 
 /** Creates the context, builds the server and listens. Used by the CLI and by tests alike. */
@@ -27,8 +37,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const ctx = createAppContext(options.env);
   let app: FastifyInstance | undefined;
   try {
-    app = await buildServer(ctx, { mode: options.mode, logLevel: options.logLevel });
     const host = options.host ?? ctx.settings().web_host;
+    app = await buildServer(ctx, { mode: options.mode, logLevel: options.logLevel, listenHost: host });
     const port = options.port ?? (options.mode === 'dashboard' ? ctx.settings().web_port : DEFAULT_PORTS.api);
     try {
       await app.listen({ host, port });
@@ -38,6 +48,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       }
       throw err;
     }
+    if (!isLoopbackBind(host)) app.log.warn(remoteBindWarning(host));
     const address = app.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
     const shownHost = host.includes(':') ? `[${host}]` : host;

@@ -1,12 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiKeyStore } from './api-keys.js';
 import type { MasterToken } from './master-token.js';
-import { verifySessionToken } from './session-tokens.js';
+import type { RevokedSessions } from './revoked-sessions.js';
+import { sessionTokenExpiringAt, verifySessionToken } from './session-tokens.js';
 
 export type AuthKind = 'master' | 'session' | 'api_key' | 'localhost';
 
+/** Where the credential was found. `cookie` and `localhost` are ambient: a browser adds them itself. */
+export type CredentialSource = 'query' | 'bearer' | 'cookie' | 'subprotocol' | 'localhost';
+
 export interface AuthInfo {
   kind: AuthKind;
+  via: CredentialSource;
   /** Only API keys (and later OAuth tokens) carry scopes; other kinds have full access. */
   scopes?: string[];
   keyId?: string;
@@ -16,18 +21,12 @@ export interface CredentialSources {
   queryToken?: string;
   bearer?: string;
   cookie?: string;
+  /** A `pp_`/`ppat_` entry of `Sec-WebSocket-Protocol` (spec §2.5). */
+  subprotocol?: string;
 }
 
-const PROXY_HEADERS = ['x-forwarded-for', 'x-real-ip', 'forwarded', 'cf-connecting-ip'];
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
-/**
- * Genuine localhost (spec §2.4): the owner's own loopback address, with no proxy header.
- * A same-host reverse proxy or tunnel delivers strangers from loopback, and adds such a header.
- */
-export function isGenuineLocalhost(peer: string | undefined, headers: IncomingHttpHeaders, bypassEnabled: boolean): boolean {
-  if (!bypassEnabled || !peer || !LOOPBACK.has(peer)) return false;
-  return !PROXY_HEADERS.some((h) => headers[h] !== undefined);
+export function isAmbient(auth: AuthInfo): boolean {
+  return auth.via === 'cookie' || auth.via === 'localhost';
 }
 
 export function bearerOf(headers: IncomingHttpHeaders): string | undefined {
@@ -55,32 +54,68 @@ export function cookieValue(headers: IncomingHttpHeaders, name: string): string 
 }
 
 export class CredentialChecker {
-  constructor(private readonly master: MasterToken, private readonly apiKeys: ApiKeyStore) {}
+  /** Expiry (unix seconds) of the last session token issued. */
+  private lastExpiry = 0;
 
-  /** Master token or a valid session token. */
+  constructor(
+    private readonly master: MasterToken,
+    private readonly apiKeys: ApiKeyStore,
+    private readonly revoked: RevokedSessions,
+  ) {}
+
+  /** Master token or a valid session token that was not signed out. */
   isOwnerToken(value: string): 'master' | 'session' | null {
     if (this.master.matches(value)) return 'master';
-    if (verifySessionToken(this.master.get(), value)) return 'session';
+    if (verifySessionToken(this.master.get(), value) && !this.revoked.isRevoked(value)) return 'session';
     return null;
   }
 
-  /** Spec §2.2 step 4 a–e, first match wins. Localhost (f) is the caller's concern. */
+  /**
+   * A new session token. The format (spec §2.1) is a MAC of the expiry alone, so two tokens
+   * issued in the same second would be the same token, and signing one out would sign out the
+   * other: each token gets an expiry of its own (a second later at most per token issued).
+   */
+  issueSessionToken(ttlHours: number, now = Date.now()): string {
+    const natural = Math.floor(now / 1000 + ttlHours * 3600);
+    const expiry = Math.max(natural, this.lastExpiry + 1);
+    this.lastExpiry = expiry;
+    return sessionTokenExpiringAt(this.master.get(), expiry);
+  }
+
+  /** Signs a session token out for good (logout); the master token itself cannot be. */
+  revokeSession(token: string): boolean {
+    if (this.isOwnerToken(token) !== 'session') return false;
+    this.revoked.revoke(token);
+    return true;
+  }
+
+  /**
+   * Spec §2.2 step 4 a–e, first match wins; a subprotocol credential (WebSocket only) last.
+   * Localhost (f) is decided by the caller, which knows the request's browser marks.
+   */
   check(src: CredentialSources): AuthInfo | null {
     if (src.queryToken !== undefined) {
       const kind = this.isOwnerToken(src.queryToken);
-      if (kind) return { kind };
+      if (kind) return { kind, via: 'query' };
     } else if (src.bearer !== undefined) {
       const kind = this.isOwnerToken(src.bearer);
-      if (kind) return { kind };
+      if (kind) return { kind, via: 'bearer' };
     }
     if (src.cookie !== undefined) {
       const kind = this.isOwnerToken(src.cookie);
-      if (kind) return { kind };
+      if (kind) return { kind, via: 'cookie' };
     }
-    const keyCandidate = src.queryToken?.startsWith('pp_') ? src.queryToken : src.bearer?.startsWith('pp_') ? src.bearer : undefined;
-    if (keyCandidate) {
-      const record = this.apiKeys.verify(keyCandidate);
-      if (record) return { kind: 'api_key', scopes: record.scopes, keyId: record.id };
+    const key = src.queryToken?.startsWith('pp_') ? { v: src.queryToken, via: 'query' as const }
+      : src.bearer?.startsWith('pp_') ? { v: src.bearer, via: 'bearer' as const } : undefined;
+    if (key) {
+      const record = this.apiKeys.verify(key.v);
+      if (record) return { kind: 'api_key', via: key.via, scopes: record.scopes, keyId: record.id };
+    }
+    if (src.subprotocol !== undefined) {
+      const kind = this.isOwnerToken(src.subprotocol);
+      if (kind) return { kind, via: 'subprotocol' };
+      const record = src.subprotocol.startsWith('pp_') ? this.apiKeys.verify(src.subprotocol) : null;
+      if (record) return { kind: 'api_key', via: 'subprotocol', scopes: record.scopes, keyId: record.id };
     }
     return null;
   }

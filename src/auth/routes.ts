@@ -7,12 +7,12 @@ import { HttpError } from '../http/errors.js';
 import type { Limiters } from '../ratelimit/limiters.js';
 import { rateLimitHeaders } from '../ratelimit/token-bucket.js';
 import { requireObjectBody } from '../server/body.js';
+import { ANY_CREDENTIAL } from './access.js';
 import type { ApiKeyStore, PublicApiKey } from './api-keys.js';
-import { bearerOf, type CredentialChecker } from './credentials.js';
+import { bearerOf, cookieValue, type CredentialChecker } from './credentials.js';
 import { SESSION_COOKIE } from './hook.js';
 import type { MasterToken } from './master-token.js';
 import { pythonSetRepr, VALID_SCOPES, type Scope } from './scopes.js';
-import { createSessionToken } from './session-tokens.js';
 
 export interface AuthRouteDeps {
   settings: () => Settings;
@@ -42,8 +42,20 @@ function keyResponse(key: string, record: PublicApiKey) {
   return { key, id: record.id, name: record.name, prefix: record.prefix, scopes: record.scopes, created_at: record.created_at, expires_at: record.expires_at };
 }
 
-function sessionCookie(token: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}`;
+/**
+ * Reached over TLS: directly, or through a proxy the owner listed in `trusted_proxies` that says
+ * so in X-Forwarded-Proto (anyone else could send that header).
+ */
+function overTls(request: FastifyRequest, settings: Settings): boolean {
+  if (request.protocol === 'https') return true;
+  const peer = request.socket.remoteAddress ?? '';
+  const proto = String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase();
+  return proto === 'https' && settings.trusted_proxies.includes(peer.replace(/^::ffff:/, ''));
+}
+
+/** Strict: no other site's page or link makes the browser send it. Secure behind TLS. */
+function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 function takeAuthLimit(deps: AuthRouteDeps, request: FastifyRequest): void {
@@ -58,13 +70,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
 
   for (const path of ['/api/auth/session', '/api/v1/auth/session']) {
     r.post(path, {
-      config: { authLimiter: path === '/api/auth/session' },
+      config: { authLimiter: path === '/api/auth/session', scope: ['admin'] },
       schema: { tags, summary: 'Exchange the master token for a session token' },
     }, async (req) => {
       const bearer = bearerOf(req.headers);
       if (!bearer || !deps.master.matches(bearer)) throw new HttpError(401, 'Invalid master token');
       const ttl = deps.settings().session_token_ttl_hours;
-      return { session_token: createSessionToken(deps.master.get(), ttl), expires_in_hours: ttl };
+      return { session_token: deps.credentials.issueSessionToken(ttl), expires_in_hours: ttl };
     });
   }
 
@@ -83,23 +95,26 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
       deps.audit(accepted ? 'login_success' : 'login_failure', 'dashboard_login', { ip: req.ip, method, user_agent: req.headers['user-agent'] ?? '' });
       if (!accepted) throw new HttpError(401, 'Invalid access token');
       const ttl = deps.settings().session_token_ttl_hours;
-      reply.header('set-cookie', sessionCookie(createSessionToken(deps.master.get(), ttl), Math.round(ttl * 3600)));
+      reply.header('set-cookie', sessionCookie(deps.credentials.issueSessionToken(ttl), Math.round(ttl * 3600), overTls(req, deps.settings())));
       return { ok: true };
     });
   }
 
   for (const path of ['/api/auth/logout', '/api/v1/auth/logout']) {
-    r.post(path, { schema: { tags, summary: 'Log out: delete the session cookie' } }, async (_req, reply) => {
-      reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+    r.post(path, { config: { scope: ANY_CREDENTIAL }, schema: { tags, summary: 'Log out: revoke the session cookie on the server and delete it' } }, async (req, reply) => {
+      // Revoked server-side, so a copy of the cookie (another tab, a stolen one) stops working too.
+      const cookie = cookieValue(req.headers, SESSION_COOKIE);
+      if (cookie && deps.credentials.revokeSession(cookie)) deps.audit('logout', 'dashboard_login', { ip: req.ip });
+      reply.header('set-cookie', sessionCookie('', 0, overTls(req, deps.settings())));
       return { ok: true };
     });
   }
 
   for (const path of ['/api/qr', '/api/v1/qr']) {
-    r.get(path, { schema: { tags, summary: 'QR code that logs a phone in for one hour' } }, async (req, reply) => {
+    r.get(path, { config: admin, schema: { tags, summary: 'QR code that logs a phone in for one hour' } }, async (req, reply) => {
       const host = req.headers.host ?? `127.0.0.1:${deps.settings().web_port}`;
       const scheme = host.includes('trycloudflare') ? 'https' : 'http';
-      const url = `${scheme}://${host}/?token=${createSessionToken(deps.master.get(), QR_TOKEN_TTL_HOURS)}`;
+      const url = `${scheme}://${host}/?token=${deps.credentials.issueSessionToken(QR_TOKEN_TTL_HOURS)}`;
       const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
       return reply.header('content-type', 'image/png').header('cache-control', 'no-store').send(png);
     });

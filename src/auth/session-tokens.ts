@@ -6,7 +6,12 @@ import { safeEqual } from './compare.js';
  * Stateless: nothing to store, and a new master token invalidates them all.
  */
 export function createSessionToken(master: string, ttlHours: number, now = Date.now()): string {
-  const expires = String(Math.floor(now / 1000 + ttlHours * 3600));
+  return sessionTokenExpiringAt(master, Math.floor(now / 1000 + ttlHours * 3600));
+}
+
+/** The session token that expires at `expiresUnix` (seconds). */
+export function sessionTokenExpiringAt(master: string, expiresUnix: number): string {
+  const expires = String(expiresUnix);
   return `${expires}:${sign(master, expires)}`;
 }
 

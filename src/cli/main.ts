@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { PortInUseError, startServer } from '../app/run-server.js';
+import { isLoopbackBind, PortInUseError, remoteBindWarning, startServer } from '../app/run-server.js';
 import { MasterToken } from '../auth/master-token.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { HttpError } from '../http/errors.js';
@@ -47,6 +47,8 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
   process.stdout.write(`PocketPaw ${VERSION} — ${what} on ${server.url}\n`);
   process.stdout.write(`Data: ${server.ctx.home}\n`);
   process.stdout.write('From this machine no login is needed; from another device use the token (`npx pocketpaw token`).\n');
+  const host = opts.host ?? server.ctx.settings().web_host;
+  if (!isLoopbackBind(host)) process.stdout.write(`Warning: ${remoteBindWarning(host)}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

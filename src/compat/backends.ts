@@ -57,7 +57,7 @@ export function listBackends(ctx: AppContext): BackendInfo[] {
 
 export function registerBackendRoutes(app: FastifyInstance, ctx: AppContext): void {
   for (const prefix of ['/api', '/api/v1']) {
-    app.get(`${prefix}/backends`, { schema: { tags: ['backends'], summary: 'Agent backends and whether this server runs them' } }, async () => listBackends(ctx));
+    app.get(`${prefix}/backends`, { config: { scope: ['settings:read', 'settings:write'] }, schema: { tags: ['backends'], summary: 'Agent backends and whether this server runs them' } }, async () => listBackends(ctx));
     app.post(`${prefix}/backends/install`, { config: { scope: ['admin'] }, schema: { tags: ['backends'], summary: 'Install a backend (the runnable ones are built in)' } }, async (req) => {
       const body = requireObjectBody(req.body);
       const name = typeof body.backend === 'string' ? body.backend : '';

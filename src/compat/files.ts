@@ -6,7 +6,9 @@ import { browse } from '../system/browse.js';
 
 /** Spec §3.16: the file browser inside `file_jail_path`; problems are soft (200 with `error`). */
 export function registerFileRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // Lists the owner's folders: `admin` for scoped credentials.
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/files/browse', {
+    config: { scope: ['admin'] },
     schema: { tags: ['files'], summary: 'List a directory inside the file jail', querystring: z.object({ path: z.string().default('~') }) },
   }, async (req) => {
     const result = browse(req.query.path, ctx.settings().file_jail_path);

@@ -30,17 +30,23 @@ function asClientError(err: unknown, prefix = ''): never {
 }
 
 /** Spec §3.14 (versioned only). */
+/**
+ * An intention is a standing order the agent runs unattended, tools and all: reading them is
+ * `chat`, creating, changing and running them the owner's (`admin`).
+ */
+const admin = { scope: ['admin'] } as const;
+
 export function registerIntentionRoutes(app: FastifyInstance, intentions: IntentionService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get('/api/v1/intentions', { schema: { tags, summary: 'Scheduled intentions' } }, async () => ({ intentions: intentions.list() }));
-  r.post('/api/v1/intentions', { schema: { tags, summary: 'Create an intention', body: createBody } }, async (req) => {
+  r.get('/api/v1/intentions', { config: { scope: ['chat'] }, schema: { tags, summary: 'Scheduled intentions' } }, async () => ({ intentions: intentions.list() }));
+  r.post('/api/v1/intentions', { config: admin, schema: { tags, summary: 'Create an intention', body: createBody } }, async (req) => {
     try {
       return { intention: intentions.create(req.body) };
     } catch (err) {
       return asClientError(err, 'Failed to create intention: ');
     }
   });
-  r.patch('/api/v1/intentions/:id', { schema: { tags, summary: 'Change an intention', params: idParams, body: patchBody.optional() } }, async (req) => {
+  r.patch('/api/v1/intentions/:id', { config: admin, schema: { tags, summary: 'Change an intention', params: idParams, body: patchBody.optional() } }, async (req) => {
     const updates: IntentionUpdate = {};
     for (const [k, v] of Object.entries(req.body ?? {})) if (v !== null && v !== undefined) (updates as Record<string, unknown>)[k] = v;
     if (Object.keys(updates).length === 0) throw new HttpError(400, 'No updates provided');
@@ -53,16 +59,16 @@ export function registerIntentionRoutes(app: FastifyInstance, intentions: Intent
     if (!updated) throw new HttpError(404, NOT_FOUND);
     return { intention: updated };
   });
-  r.delete('/api/v1/intentions/:id', { schema: { tags, summary: 'Delete an intention', params: idParams } }, async (req) => {
+  r.delete('/api/v1/intentions/:id', { config: admin, schema: { tags, summary: 'Delete an intention', params: idParams } }, async (req) => {
     if (!intentions.delete(req.params.id)) throw new HttpError(404, NOT_FOUND);
     return { id: req.params.id, deleted: true };
   });
-  r.post('/api/v1/intentions/:id/toggle', { schema: { tags, summary: 'Enable or disable an intention', params: idParams } }, async (req) => {
+  r.post('/api/v1/intentions/:id/toggle', { config: admin, schema: { tags, summary: 'Enable or disable an intention', params: idParams } }, async (req) => {
     const updated = intentions.toggle(req.params.id);
     if (!updated) throw new HttpError(404, NOT_FOUND);
     return { intention: updated };
   });
-  r.post('/api/v1/intentions/:id/run', { schema: { tags, summary: 'Run an intention now (in the background)', params: idParams } }, async (req) => {
+  r.post('/api/v1/intentions/:id/run', { config: admin, schema: { tags, summary: 'Run an intention now (in the background)', params: idParams } }, async (req) => {
     const started = intentions.run(req.params.id);
     if (!started) throw new HttpError(404, NOT_FOUND);
     return { id: started.id, status: 'running', message: `Running intention: ${started.name}` };

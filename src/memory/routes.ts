@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
 import { notFound } from '../http/errors.js';
 import { requireObjectBody } from '../server/body.js';
+import { assertMayChangeSettings } from '../settings/admin-keys.js';
 import { clampLegacy, legacyLimit, v1Limit } from '../sessions/schemas.js';
 import { MemoryStore, type MemoryEntry } from './store.js';
 
@@ -53,6 +54,7 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): voi
     r.post(path, { config, schema: { tags, summary: 'Save memory settings (any subset of the nine keys; others ignored)' } }, async (req) => {
       const body = requireObjectBody(req.body);
       const patch = Object.fromEntries(MEMORY_SETTING_KEYS.filter((k) => k in body).map((k) => [k, body[k]]));
+      assertMayChangeSettings(Object.keys(patch), req.auth);
       ctx.settingsStore.update(patch);
       return { status: 'ok' };
     });

@@ -9,7 +9,7 @@ import { toolSetupOf } from '../tools/setup.js';
 import { runSecurityAudit } from './security-audit.js';
 
 const tags = ['safety'];
-/** Clearing the audit trail and deciding plans are owner actions: scoped API keys need `admin`. */
+/** The audit trail (commands, logins), the security audit and plan decisions are the owner's: scoped API keys need `admin`. */
 const admin = { scope: ['admin'] } as const;
 
 const intError = 'Input should be a valid integer';
@@ -41,6 +41,7 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   for (const [path, limit] of [['/api/audit', legacyAuditLimit], ['/api/v1/audit', v1AuditLimit]] as const) {
     r.get(path, {
+      config: admin,
       schema: { tags, summary: 'Audit log, newest first (tool use, safety decisions, key changes, logins)', querystring: auditQuery(limit) },
     }, async (req) => {
       const q = req.query;
@@ -66,7 +67,7 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   const models = new ModelResolver();
   for (const path of ['/api/security-audit', '/api/v1/security-audit']) {
-    r.post(path, { schema: { tags, summary: 'Run the security audit (same checks as `pocketpaw security-audit`)' } }, async () => {
+    r.post(path, { config: admin, schema: { tags, summary: 'Run the security audit (same checks as `pocketpaw security-audit`)' } }, async () => {
       const address = app.server.address();
       const bindHost = typeof address === 'object' && address ? address.address : undefined;
       const settings = ctx.settings();

@@ -15,7 +15,9 @@ import { registerVersionRoutes } from '../version/routes.js';
 import { BODY_LIMIT, registerJsonBodies } from './body.js';
 import { registerCors } from './cors.js';
 import { registerDashboard } from './dashboard.js';
-import { registerErrorHandling } from './errors.js';
+import { answerClientError, registerErrorHandling } from './errors.js';
+import { requestForLog } from './log-redaction.js';
+import { recordRoutes } from './route-table.js';
 import { createMethodIndex } from './method-not-allowed.js';
 import { registerOpenApi } from './openapi.js';
 import { registerSecurityHeaders } from './security-headers.js';
@@ -25,6 +27,8 @@ export type ServerMode = 'dashboard' | 'api';
 export interface BuildOptions {
   mode: ServerMode;
   logLevel?: string;
+  /** The address the server will listen on: a `Host` naming it counts as this server (src/auth/browser-boundary.ts). */
+  listenHost?: string;
 }
 
 /** Session ids arrive in paths; allow long ones so they get a 404 from us, not the router. */
@@ -32,10 +36,16 @@ const MAX_PARAM_LENGTH = 16 * 1024;
 
 export async function buildServer(ctx: AppContext, options: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'],
+      serializers: { req: requestForLog },
+    },
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler: answerClientError,
   });
+  recordRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const allowedMethods = createMethodIndex(app);
@@ -49,7 +59,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   });
   registerSecurityHeaders(app);
   await registerCors(app, ctx.settings);
-  registerAuth(app, { settings: ctx.settings, limiters: ctx.limiters, credentials: ctx.credentials });
+  registerAuth(app, { settings: ctx.settings, limiters: ctx.limiters, credentials: ctx.credentials, listenHost: options.listenHost });
   await registerOpenApi(app);
 
   registerSessionRoutes(app, ctx.sessions);
@@ -57,6 +67,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSettingsRoutes(app, ctx.settingsStore);
   registerMemoryRoutes(app, ctx);
   registerSafetyRoutes(app, ctx);
+  (await import('../tools/sandbox/routes.js')).registerSandboxRoutes(app, ctx);
   registerCompatRoutes(app, ctx);
   await registerWebSocket(app, ctx);
   registerAuthRoutes(app, {

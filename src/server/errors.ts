@@ -40,3 +40,20 @@ export function registerErrorHandling(app: FastifyInstance, errorLog: ErrorLog):
     return reply.code(500).send({ detail: 'Internal server error — see the server log and /api/health/errors' });
   });
 }
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request headers too large'],
+  HPE_URI_TOO_LONG: [414, 'Request URI too long'],
+};
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (malformed request line, headers
+ * too large) still get the `{"detail": …}` shape rather than Node's bare 400.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (!socket.writable) return;
+  const [status, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Malformed HTTP request'];
+  const body = JSON.stringify({ detail });
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 414 ? 'URI Too Long' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SettingsStore } from '../config/settings-store.js';
 import { requireObjectBody } from '../server/body.js';
+import { assertMayChangeSettings } from './admin-keys.js';
 
 /** Spec §3.5: secrets never leave; values are type-checked before anything is saved. */
 export function registerSettingsRoutes(app: FastifyInstance, store: SettingsStore): void {
@@ -11,11 +12,12 @@ export function registerSettingsRoutes(app: FastifyInstance, store: SettingsStor
 
   app.put('/api/v1/settings', {
     config: { scope: ['settings:write'] },
-    schema: { tags: ['settings'], summary: 'Change settings: {"settings": {...}} or a flat object; applies from the next turn' },
+    schema: { tags: ['settings'], summary: 'Change settings: {"settings": {...}} or a flat object; applies from the next turn. Base URLs, hosts, keys and safety settings need admin' },
   }, async (req) => {
     const body = requireObjectBody(req.body);
     const inner = body.settings;
     const patch = inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : body;
+    assertMayChangeSettings(Object.keys(patch), req.auth);
     store.update(patch);
     return { status: 'ok' };
   });

@@ -53,6 +53,13 @@ function truthy(v: unknown): boolean {
   return Boolean(v);
 }
 
+/** The settings a `settings` frame names (whatever their values), for the scope check. */
+export function wsSettingsKeys(frame: Record<string, unknown>): string[] {
+  const keys: string[] = Object.values(PLAIN).filter((key) => key in frame && !IGNORED.has(key));
+  if ('plan_mode_tools' in frame) keys.push('plan_mode_tools');
+  return keys;
+}
+
 /**
  * The dashboard's `settings` action (spec §4.5), applied to the current persisted settings.
  * Values that do not fit are skipped, as PocketPaw skips them, rather than failing the rest.

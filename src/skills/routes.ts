@@ -17,11 +17,11 @@ export function registerSkillRoutes(app: FastifyInstance, home: string): void {
   for (const prefix of ['/api', '/api/v1']) {
     const fail = (reply: FastifyReply, status: number, message: string) =>
       reply.code(status).send(prefix === '/api' ? { error: message } : { detail: message });
-    app.get(`${prefix}/skills`, { schema: { tags, summary: 'User-invocable skills, re-read from disk' } }, async () => skillSummaries(loadSkills(roots())));
-    app.post(`${prefix}/skills/reload`, { schema: { tags, summary: 'Re-read skills from disk' } }, async () => ({
+    app.get(`${prefix}/skills`, { config: { scope: ['chat'] }, schema: { tags, summary: 'User-invocable skills, re-read from disk' } }, async () => skillSummaries(loadSkills(roots())));
+    app.post(`${prefix}/skills/reload`, { config: { scope: ['chat'] }, schema: { tags, summary: 'Re-read skills from disk' } }, async () => ({
       status: 'ok', count: skillSummaries(loadSkills(roots())).length,
     }));
-    app.post(`${prefix}/skills/remove`, { schema: { tags, summary: 'Delete an installed skill' } }, async (req, reply) => {
+    app.post(`${prefix}/skills/remove`, { config: { scope: ['admin'] }, schema: { tags, summary: 'Delete an installed skill' } }, async (req, reply) => {
       const body = requireObjectBody(req.body);
       const name = typeof body.name === 'string' ? body.name.trim() : '';
       if (!name) return fail(reply, 400, "Missing 'name' field");

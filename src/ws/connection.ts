@@ -2,25 +2,36 @@ import crypto from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../app/context.js';
 import { HttpError } from '../http/errors.js';
-import { API_KEY_PROVIDERS, applyWsSettings, wsSettingsContent } from '../settings/ws-settings.js';
+import { hasScope } from '../auth/scopes.js';
+import { adminOnlyKeys } from '../settings/admin-keys.js';
+import { API_KEY_PROVIDERS, applyWsSettings, wsSettingsContent, wsSettingsKeys } from '../settings/ws-settings.js';
 import { extraActions } from './actions/index.js';
+import { action, type WsActions } from './actions/types.js';
 import { wsTurnSink } from './chat-sink.js';
 import type { Frame, WsClient, WsHub } from './hub.js';
 
 const HISTORY_ON_SWITCH = 100;
 
 /**
- * One dashboard WebSocket (spec §4): its chat id, and the client actions of §4.3 that chat
- * needs. Unknown actions are ignored without reply, as PocketPaw does.
+ * One dashboard WebSocket (spec §4): its chat id, its credential's scopes, and the client
+ * actions of §4.3 that chat needs. Every action declares the scope it needs and is checked
+ * before it runs. Unknown actions are ignored without reply, as PocketPaw does.
  */
 export class WsConnection implements WsClient {
   chatId: string;
   private agentActive = true;
 
-  constructor(readonly socket: WebSocket, private readonly ctx: AppContext, private readonly hub: WsHub, resumeSession?: string) {
+  /**
+   * @param scopes the connection's credential's scopes (an API key's); undefined = full access.
+   */
+  constructor(
+    readonly socket: WebSocket, private readonly ctx: AppContext, private readonly hub: WsHub,
+    private readonly scopes: readonly string[] | undefined, resumeSession?: string,
+  ) {
     this.chatId = crypto.randomUUID();
     let resumed = false;
-    if (resumeSession?.startsWith('websocket_')) {
+    // Resuming shows that session's history: only for credentials that may read sessions.
+    if (resumeSession?.startsWith('websocket_') && (!scopes || hasScope(scopes, ['sessions']))) {
       const rest = resumeSession.slice('websocket_'.length);
       if (rest && ctx.sessions.find(resumeSession)) {
         this.chatId = rest;
@@ -58,29 +69,45 @@ export class WsConnection implements WsClient {
       return;
     }
     const f = frame as Record<string, unknown>;
-    switch (f.action) {
-      case 'chat': return this.chat(f);
-      case 'stop': return this.stop();
-      case 'new_session': return this.newSession();
-      case 'switch_session': return this.switchSession(f);
-      case 'get_settings': return this.send({ type: 'settings', content: wsSettingsContent(this.ctx.settings(), this.agentActive) });
-      case 'settings':
-        applyWsSettings(f, this.ctx.settingsStore);
-        return this.send({ type: 'message', content: '⚙️ Settings updated' });
-      case 'save_api_key': return this.saveApiKey(f);
-      case 'toggle_agent':
-        this.agentActive = Boolean(f.active);
-        return this.send({ type: 'notification', content: `Legacy Mode: ${this.agentActive ? 'ON' : 'OFF'} (Bus is always active)` });
-      default: {
-        const handler = typeof f.action === 'string' && Object.hasOwn(extraActions, f.action) ? extraActions[f.action] : undefined;
-        if (handler) {
-          return handler(f, {
-            ctx: this.ctx, chatId: this.chatId, send: (frame) => this.send(frame), broadcast: (frame) => this.hub.broadcast(frame),
-          });
-        }
-        return; // includes `authenticate`, accepted and ignored (spec §2.5)
-      }
+    const name = typeof f.action === 'string' ? f.action : '';
+    const declared = Object.hasOwn(this.actions, name) ? this.actions[name] : Object.hasOwn(extraActions, name) ? extraActions[name] : undefined;
+    if (!declared) return; // unknown actions (and `authenticate`, spec §2.5) are ignored, as PocketPaw does
+    if (this.scopes && !hasScope(this.scopes, declared.scope)) {
+      this.send({ type: 'error', content: `This API key may not use "${name}": it needs the ${[...declared.scope].sort().join(' or ')} scope.` });
+      return;
     }
+    return declared.run(f, {
+      ctx: this.ctx, chatId: this.chatId, send: (out) => this.send(out), broadcast: (out) => this.hub.broadcast(out),
+    });
+  }
+
+  /** The chat core's actions (spec §4.3), each with the scope a scoped credential needs. */
+  private readonly actions: WsActions = {
+    chat: action(['chat'], (f) => this.chat(f)),
+    stop: action(['chat'], () => this.stop()),
+    new_session: action(['chat'], () => this.newSession()),
+    toggle_agent: action(['chat'], (f) => {
+      this.agentActive = Boolean(f.active);
+      this.send({ type: 'notification', content: `Legacy Mode: ${this.agentActive ? 'ON' : 'OFF'} (Bus is always active)` });
+    }),
+    // Switching shows another session's history: reading sessions.
+    switch_session: action(['sessions'], (f) => this.switchSession(f)),
+    get_settings: action(['settings:read', 'settings:write'], () => {
+      this.send({ type: 'settings', content: wsSettingsContent(this.ctx.settings(), this.agentActive) });
+    }),
+    settings: action(['settings:write'], (f) => this.applySettings(f)),
+    // A provider key decides whose account the owner's conversations go to.
+    save_api_key: action(['admin'], (f) => this.saveApiKey(f)),
+  };
+
+  private applySettings(f: Record<string, unknown>): void {
+    const refused = this.scopes ? adminOnlyKeys(wsSettingsKeys(f), this.scopes) : [];
+    if (refused.length) {
+      this.send({ type: 'error', content: `Settings not changed: ${refused.join(', ')} need an admin credential.` });
+      return;
+    }
+    applyWsSettings(f, this.ctx.settingsStore);
+    this.send({ type: 'message', content: '⚙️ Settings updated' });
   }
 
   private async chat(f: Record<string, unknown>): Promise<void> {

@@ -2,43 +2,45 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../app/context.js';
-import { bearerOf, cookieValue, isGenuineLocalhost } from '../auth/credentials.js';
-import { SESSION_COOKIE } from '../auth/hook.js';
+import { ANY_CREDENTIAL } from '../auth/access.js';
 import { WsConnection } from './connection.js';
 import { WsHub } from './hub.js';
 
 const MAX_FRAME_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
-/** The first `pp_`/`ppat_` entry of Sec-WebSocket-Protocol: a credential some clients send there. */
-function protocolCredential(header: string | string[] | undefined): string | undefined {
-  const raw = Array.isArray(header) ? header.join(',') : header ?? '';
-  return raw.split(',').map((p) => p.trim()).find((p) => p.startsWith('pp_') || p.startsWith('ppat_'));
-}
-
 function queryParam(request: FastifyRequest, name: string): string | undefined {
   const v = (request.query as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : Array.isArray(v) ? String(v[v.length - 1]) : undefined;
 }
 
-/** Spec §2.5: limiter, then a credential (query, cookie, bearer, subprotocol), then localhost. */
-function authorizeSocket(ctx: AppContext, request: FastifyRequest): 'ok' | 'limited' | 'denied' {
-  const limiter = ctx.limiters?.ws;
-  if (limiter && !limiter.take(request.ip).allowed) return 'limited';
-  const candidates = [
-    queryParam(request, 'token'), cookieValue(request.headers, SESSION_COOKIE), bearerOf(request.headers),
-    protocolCredential(request.headers['sec-websocket-protocol']),
-  ].filter((c): c is string => Boolean(c));
-  for (const c of candidates) {
-    if (ctx.credentials.isOwnerToken(c)) return 'ok';
-    if (c.startsWith('pp_') && ctx.apiKeys.verify(c)) return 'ok';
+/** Open sockets per client address: one page cannot hold the server's file descriptors hostage. */
+class ConnectionCounter {
+  private readonly open = new Map<string, number>();
+
+  tryAdd(ip: string, max: number): boolean {
+    const n = this.open.get(ip) ?? 0;
+    if (n >= max) return false;
+    this.open.set(ip, n + 1);
+    return true;
   }
-  return isGenuineLocalhost(request.socket.remoteAddress, request.headers, ctx.settings().localhost_auth_bypass) ? 'ok' : 'denied';
+
+  remove(ip: string): void {
+    const n = (this.open.get(ip) ?? 1) - 1;
+    if (n <= 0) this.open.delete(ip);
+    else this.open.set(ip, n);
+  }
 }
 
-/** `/ws` and its aliases (spec §4.1). */
+/**
+ * `/ws` and its aliases (spec §4.1). The credential, `Host` and `Origin` were checked before the
+ * upgrade (src/auth/hook.ts: a page on another origin is refused with a 403 and never gets a
+ * socket); here come the per-address limiter and cap, then the 4003 close for a handshake that
+ * carried no credential (spec §2.5: accepted then closed, so the client sees the code).
+ */
 export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): Promise<WsHub> {
   const hub = new WsHub(ctx.sessions.events);
+  const counter = new ConnectionCounter();
   await app.register(websocket, {
     options: {
       maxPayload: MAX_FRAME_BYTES,
@@ -52,13 +54,13 @@ export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): 
   app.addHook('onClose', ctx.audit.subscribe((frame) => hub.broadcast(frame))); // audit entries and plan proposals, live to every socket
 
   const handler = (socket: WebSocket, request: FastifyRequest) => {
-    const verdict = authorizeSocket(ctx, request);
-    if (verdict !== 'ok') {
-      // Accepted then closed, so the client sees the code (spec §2.5 allows this).
-      socket.close(verdict === 'limited' ? 4029 : 4003, verdict === 'limited' ? 'Too many connections' : 'Unauthorized');
-      return;
+    const limiter = ctx.limiters?.ws;
+    if (limiter && !limiter.take(request.ip).allowed) return socket.close(4029, 'Too many connections');
+    if (!request.auth) return socket.close(4003, 'Unauthorized');
+    if (!counter.tryAdd(request.ip, ctx.settings().ws_max_connections_per_ip)) {
+      return socket.close(4029, 'Too many open connections from this address');
     }
-    const conn = new WsConnection(socket, ctx, hub, queryParam(request, 'resume_session'));
+    const conn = new WsConnection(socket, ctx, hub, request.auth.scopes, queryParam(request, 'resume_session'));
     let alive = true;
     const heartbeat = setInterval(() => {
       if (!alive) return socket.terminate();
@@ -77,12 +79,13 @@ export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): 
     });
     socket.on('close', () => {
       clearInterval(heartbeat);
+      counter.remove(request.ip);
       conn.closed();
     });
     socket.on('error', () => socket.terminate());
   };
   for (const path of ['/ws', '/api/v1/ws', '/v1/ws']) {
-    app.get(path, { websocket: true, schema: { hide: true } }, handler);
+    app.get(path, { websocket: true, config: { socket: true, scope: ANY_CREDENTIAL }, schema: { hide: true } }, handler);
   }
   return hub;
 }

@@ -3,10 +3,14 @@ import type { HttpResult } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { bearer, expectUnauthorized } from './auth-helpers.js';
 
-// Spec §2.7.
+// Spec §2.7, tightened (SECURITY.md): only the desktop app's origins by default; other
+// localhost ports are any program's pages, so they need api_cors_allowed_origins too.
 
-const ALLOWED = ['http://localhost:5173', 'tauri://localhost', 'https://tauri.localhost', 'http://localhost:1420', 'http://127.0.0.1:8888', 'https://localhost'];
-const REFUSED = ['https://evil.example', 'http://localhost.evil.example', 'http://localhost:5173.evil.example', 'http://127.0.0.2:8888', 'null', 'https://mine.example'];
+const ALLOWED = ['tauri://localhost', 'https://tauri.localhost'];
+const REFUSED = [
+  'https://evil.example', 'http://localhost.evil.example', 'http://localhost:5173.evil.example', 'http://127.0.0.2:8888', 'null',
+  'https://mine.example', 'http://localhost:5173', 'http://localhost:1420', 'http://127.0.0.1:8888', 'https://localhost',
+];
 
 function expectCorsAllowed(res: HttpResult, origin: string): void {
   expect(res.headers['access-control-allow-origin']).toBe(origin);
@@ -59,14 +63,14 @@ describe('CORS with default settings', () => {
       const res = await s.remote(path, {
         method: 'OPTIONS',
         headers: {
-          origin: 'http://localhost:5173',
+          origin: 'tauri://localhost',
           'access-control-request-method': 'DELETE',
           'access-control-request-headers': 'authorization, content-type',
         },
       });
       expect(res.status, path).toBeGreaterThanOrEqual(200);
       expect(res.status, path).toBeLessThan(300);
-      expectCorsAllowed(res, 'http://localhost:5173');
+      expectCorsAllowed(res, 'tauri://localhost');
       const methods = String(res.headers['access-control-allow-methods']).split(/\s*,\s*/);
       for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) expect(methods).toContain(m);
       expect(String(res.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
@@ -74,19 +78,21 @@ describe('CORS with default settings', () => {
     }
   });
 
-  it('does not allow a preflight from a foreign origin', async () => {
-    const res = await s.remote('/api/sessions', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
-    });
-    expectNoCors(res);
-    expect(res.headers['access-control-allow-methods']).toBeUndefined();
+  it('does not allow a preflight from a foreign origin or another localhost port', async () => {
+    for (const origin of ['https://evil.example', 'http://localhost:5173']) {
+      const res = await s.remote('/api/sessions', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+      expectNoCors(res);
+      expect(res.headers['access-control-allow-methods']).toBeUndefined();
+    }
   });
 
   it('lets the browser read a 401 from an allowed origin', async () => {
-    const res = await s.remote('/api/sessions', { headers: { origin: 'http://localhost:5173' } });
+    const res = await s.remote('/api/sessions', { headers: { origin: 'tauri://localhost' } });
     expectUnauthorized(res);
-    expectCorsAllowed(res, 'http://localhost:5173');
+    expectCorsAllowed(res, 'tauri://localhost');
   });
 });
 
@@ -96,7 +102,7 @@ describe('CORS with api_cors_allowed_origins', () => {
   afterAll(() => s.close());
 
   it('allows the configured origin, and still the built-in ones', async () => {
-    for (const origin of ['https://mine.example', 'http://localhost:5173', 'tauri://localhost']) {
+    for (const origin of ['https://mine.example', 'tauri://localhost']) {
       const res = await s.remote('/api/sessions', { headers: { origin, ...bearer(s.token) } });
       expectCorsAllowed(res, origin);
     }
@@ -108,7 +114,7 @@ describe('CORS with api_cors_allowed_origins', () => {
   });
 
   it('still refuses other origins', async () => {
-    for (const origin of ['https://evil.example', 'https://mine.example.evil.example', 'http://mine.example']) {
+    for (const origin of ['https://evil.example', 'https://mine.example.evil.example', 'http://mine.example', 'http://localhost:5173']) {
       expectNoCors(await s.remote('/api/sessions', { headers: { origin, ...bearer(s.token) } }));
     }
   });

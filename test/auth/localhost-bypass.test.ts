@@ -23,6 +23,10 @@ describe('localhost bypass (default: on)', () => {
     ['X-Real-IP', '203.0.113.7'],
     ['Forwarded', 'for=203.0.113.7;proto=https'],
     ['CF-Connecting-IP', '203.0.113.7'],
+    ['X-Forwarded-Host', 'pocketpaw.example'],
+    ['True-Client-IP', '203.0.113.7'],
+    ['X-Client-IP', '203.0.113.7'],
+    ['Via', '1.1 proxy.example'],
   ];
   for (const [name, value] of proxyHeaders) {
     it(`refuses 127.0.0.1 carrying ${name} without credentials (a same-host proxy is not the owner)`, async () => {
@@ -39,7 +43,7 @@ describe('localhost bypass (default: on)', () => {
   it('refuses 127.0.0.2 (loopback, but not the owner address)', async () => {
     expectUnauthorized(await s.remote('/api/sessions'));
     expectUnauthorized(await s.remote('/api/v1/sessions'));
-    expectUnauthorized(await s.remote('/api/auth/logout', { method: 'POST' }));
+    expectUnauthorized(await s.remote('/api/v1/settings'));
   });
 
   it('answers 401 for an unknown /api path when unauthenticated and 404 once authenticated', async () => {
@@ -53,10 +57,11 @@ describe('localhost bypass (default: on)', () => {
     expect(local.body).toEqual({ detail: 'Not Found' });
   });
 
-  it('lets non-/api paths through unauthenticated (step 5), so they 404 rather than 401', async () => {
-    const res = await s.remote('/no-such-page');
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ detail: 'Not Found' });
+  it('denies unknown non-/api paths by default too (only listed routes are public)', async () => {
+    expectUnauthorized(await s.remote('/no-such-page'));
+    const authed = await s.remote('/no-such-page', { headers: bearer(s.token) });
+    expect(authed.status).toBe(404);
+    expect(authed.body).toEqual({ detail: 'Not Found' });
   });
 
   it('answers 405 for a wrong method on a known route (not 404 and not 401 for the owner)', async () => {

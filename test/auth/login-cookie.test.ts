@@ -6,7 +6,7 @@ import {
 
 // Spec §3.2 login/logout, exercised from 127.0.0.2 (not the owner).
 
-const COOKIE_RE = /^pocketpaw_session=(\d+:[0-9a-f]{64}); HttpOnly; SameSite=Lax; Path=\/; Max-Age=86400$/;
+const COOKIE_RE = /^pocketpaw_session=(\d+:[0-9a-f]{64}); HttpOnly; SameSite=Strict; Path=\/; Max-Age=86400$/;
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
@@ -114,6 +114,24 @@ describe('POST /api/auth/logout', () => {
       expect(sc).toMatch(/; Path=\/(;|$)/);
     });
   }
+
+  it('revokes the cookie on the server: a copy of it stops working, and stays revoked after a restart', async () => {
+    const value = cookieValueOf(setCookieOf(await login('/api/auth/login', { token: s.token })));
+    expect((await s.remote('/api/v1/sessions', { headers: cookie(value) })).status).toBe(200);
+    expect((await s.remote('/api/auth/logout', { method: 'POST', headers: cookie(value) })).status).toBe(200);
+    expectUnauthorized(await s.remote('/api/v1/sessions', { headers: cookie(value) }));
+    // The same session token as a bearer is revoked too.
+    expectUnauthorized(await s.remote('/api/v1/sessions', { headers: bearer(value) }));
+    const again = await startTestServer({ home: s.home });
+    try {
+      expectUnauthorized(await again.remote('/api/v1/sessions', { headers: cookie(value) }));
+    } finally {
+      await again.server.close();
+    }
+    // Other sessions are untouched.
+    const other = cookieValueOf(setCookieOf(await login('/api/auth/login', { token: s.token })));
+    expect((await s.remote('/api/v1/sessions', { headers: cookie(other) })).status).toBe(200);
+  });
 
   it('works with a Bearer token too', async () => {
     const res = await s.remote('/api/auth/logout', { method: 'POST', headers: bearer(s.token) });

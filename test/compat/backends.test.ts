@@ -80,8 +80,10 @@ describe('POST /api/backends/install', () => {
     expect(denied.status).toBe(403);
     expect(denied.body).toEqual({ detail: 'API key missing required scope: admin' });
     expect((await keyCaller(s, admin.key).post('/api/backends/install', { backend: 'openai_agents' })).body).toEqual({ status: 'ok' });
-    // GET /api/backends needs no scope.
-    expect((await keyCaller(s, chat.key).get('/api/backends')).status).toBe(200);
+    // GET /api/backends is a settings read.
+    expect((await keyCaller(s, chat.key).get('/api/backends')).status).toBe(403);
+    const reader = await createKey(s, { name: 'reader', scopes: ['settings:read'] });
+    expect((await keyCaller(s, reader.key).get('/api/backends')).status).toBe(200);
     const bad = await s.request('/api/backends/install', { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } });
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ detail: 'Invalid JSON body' });

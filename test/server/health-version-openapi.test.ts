@@ -56,8 +56,23 @@ describe('health (spec §3.6)', () => {
     expect((await api.del('/api/health/errors')).body).toEqual({ cleared: true });
   });
 
-  it('requires credentials from a non-owner address', async () => {
-    expect((await api.remote('/api/health')).status).toBe(401);
+  it('is a public probe from any address, but check details need a credential', async () => {
+    fs.chmodSync(path.join(api.home, 'access_token'), 0o644);
+    try {
+      await api.post('/api/health/check');
+      const anon = await api.remote('/api/v1/health');
+      expect(anon.status).toBe(200);
+      expect(anon.body.status).toBe('unhealthy');
+      expect(anon.body.issues).toEqual([{ check_id: 'token_permissions', name: expect.any(String), category: 'security', status: 'critical' }]);
+      const owner = await api.remote('/api/health', { headers: { authorization: `Bearer ${api.token}` } });
+      expect(owner.body.issues[0].fix_hint).toContain('chmod 600');
+      // Running the checks and reading the error log are not public.
+      expect((await api.remote('/api/health/check', { method: 'POST' })).status).toBe(401);
+      expect((await api.remote('/api/v1/health/errors')).status).toBe(401);
+    } finally {
+      fs.chmodSync(path.join(api.home, 'access_token'), 0o600);
+      await api.post('/api/health/check');
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { str } from '../../compat/ws.js';
 import { browse, listingText } from '../../system/browse.js';
 import { formatStatus, systemSnapshot } from '../../system/status.js';
-import type { WsActionContext, WsActions } from './types.js';
+import { action, type WsActionContext, type WsActions } from './types.js';
 
 const UNKNOWN_HEALTH = (err: unknown) => ({ status: 'unknown', error: (err as Error)?.message ?? String(err) });
 
@@ -14,7 +14,8 @@ function listing(conn: WsActionContext, requested: string): string {
  * listings, screenshot, panic), `navigate`, `browse` (file jail rules of §3.16) and health.
  */
 export const dashboardActions: WsActions = {
-  async tool(frame, conn) {
+  // Directory listings, the system snapshot and panic are the owner's (file browse is admin on REST too).
+  tool: action(['admin'], async (frame, conn) => {
     const name = str(frame.tool);
     switch (name) {
       case 'status':
@@ -30,22 +31,23 @@ export const dashboardActions: WsActions = {
       default:
         return conn.send({ type: 'error', content: `Unknown tool: ${name}` });
     }
-  },
+  }),
 
-  navigate(frame, conn) {
+  navigate: action(['admin'], (frame, conn) => {
     conn.send({ type: 'message', content: listing(conn, str(frame.path, '~')) });
-  },
+  }),
 
-  browse(frame, conn) {
+  browse: action(['admin'], (frame, conn) => {
     const result = browse(str(frame.path, '~'), conn.ctx.settings().file_jail_path);
     const context = 'context' in frame ? { context: frame.context } : {};
     if (!result.ok) return conn.send({ type: 'files', error: result.error, ...context });
     // Directories carry no size over the socket (spec §4.3).
     const files = result.files.map((f) => (f.isDir ? { name: f.name, isDir: true } : f));
     conn.send({ type: 'files', path: result.path, files, ...context });
-  },
+  }),
 
-  get_health(_frame, conn) {
+  // The same summary the public health probe gives.
+  get_health: action([], (_frame, conn) => {
     let data: unknown;
     try {
       data = conn.ctx.health.summary();
@@ -53,9 +55,9 @@ export const dashboardActions: WsActions = {
       data = UNKNOWN_HEALTH(err);
     }
     conn.send({ type: 'health_update', data });
-  },
+  }),
 
-  run_health_check(_frame, conn) {
+  run_health_check: action(['admin'], (_frame, conn) => {
     let data: unknown;
     try {
       data = conn.ctx.health.run();
@@ -63,9 +65,10 @@ export const dashboardActions: WsActions = {
       data = UNKNOWN_HEALTH(err);
     }
     conn.send({ type: 'health_update', data });
-  },
+  }),
 
-  get_health_errors(frame, conn) {
+  // Error records carry stack traces and request details.
+  get_health_errors: action(['admin'], (frame, conn) => {
     const limit = typeof frame.limit === 'number' && Number.isInteger(frame.limit) && frame.limit > 0 ? Math.min(frame.limit, 500) : 20;
     let errors: unknown[] = [];
     try {
@@ -74,5 +77,5 @@ export const dashboardActions: WsActions = {
       errors = [];
     }
     conn.send({ type: 'health_errors', errors });
-  },
+  }),
 };

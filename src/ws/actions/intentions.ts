@@ -1,7 +1,7 @@
 import { compatServices } from '../../compat/services.js';
 import { str } from '../../compat/ws.js';
 import { DEFAULT_TRIGGER, UPDATABLE, type IntentionUpdate } from '../../intentions/service.js';
-import type { WsActions } from './types.js';
+import { action, type WsActions } from './types.js';
 
 const NOT_FOUND = { type: 'error', content: 'Intention not found' };
 const failed = (err: unknown) => ({ type: 'error', content: (err as Error)?.message ?? String(err) });
@@ -22,16 +22,20 @@ function cleanUpdates(raw: unknown): IntentionUpdate {
   return out;
 }
 
-/** Intentions over the socket (spec §4.3), backed by `intentions.json`. */
+/**
+ * Intentions over the socket (spec §4.3), backed by `intentions.json`. An intention is a standing
+ * order: the agent runs it unattended, tools and all. Reading them is `chat`; creating, changing
+ * and running them is the owner's (`admin`).
+ */
 export const intentionActions: WsActions = {
-  get_intentions(_frame, conn) {
+  get_intentions: action(['chat'], (_frame, conn) => {
     try {
       conn.send({ type: 'intentions', intentions: compatServices(conn.ctx).intentions.list() });
     } catch (err) {
       conn.send(failed(err));
     }
-  },
-  create_intention(frame, conn) {
+  }),
+  create_intention: action(['admin'], (frame, conn) => {
     try {
       const intention = compatServices(conn.ctx).intentions.create({
         name: str(frame.name, 'Unnamed') || 'Unnamed',
@@ -44,37 +48,37 @@ export const intentionActions: WsActions = {
     } catch (err) {
       conn.send({ type: 'error', content: `Failed to create intention: ${(err as Error).message}` });
     }
-  },
-  update_intention(frame, conn) {
+  }),
+  update_intention: action(['admin'], (frame, conn) => {
     try {
       const intention = compatServices(conn.ctx).intentions.update(str(frame.id), cleanUpdates(frame.updates));
       conn.send(intention ? { type: 'intention_updated', intention } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
     }
-  },
-  delete_intention(frame, conn) {
+  }),
+  delete_intention: action(['admin'], (frame, conn) => {
     const id = str(frame.id);
     try {
       conn.send(compatServices(conn.ctx).intentions.delete(id) ? { type: 'intention_deleted', id } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
     }
-  },
-  toggle_intention(frame, conn) {
+  }),
+  toggle_intention: action(['admin'], (frame, conn) => {
     try {
       const intention = compatServices(conn.ctx).intentions.toggle(str(frame.id));
       conn.send(intention ? { type: 'intention_toggled', intention } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
     }
-  },
-  run_intention(frame, conn) {
+  }),
+  run_intention: action(['admin'], (frame, conn) => {
     try {
       const intention = compatServices(conn.ctx).intentions.run(str(frame.id));
       conn.send(intention ? { type: 'notification', content: `🚀 Running intention: ${intention.name}` } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
     }
-  },
+  }),
 };

@@ -1,5 +1,5 @@
 import { toolSetupOf } from '../../tools/setup.js';
-import type { WsActionContext, WsActions } from './types.js';
+import { action, type WsActionContext, type WsActions } from './types.js';
 
 /** The session a plan action names; without one, the chat this socket is on. */
 function sessionKeyOf(frame: Record<string, unknown>, conn: WsActionContext): string {
@@ -20,8 +20,11 @@ function decide(decision: 'approved' | 'rejected') {
   };
 }
 
-/** Plan mode over the WebSocket (`approve_plan` / `reject_plan`, spec §4.3). */
+/**
+ * Plan mode over the WebSocket (`approve_plan` / `reject_plan`, spec §4.3). Approving runs a held
+ * shell command, so it is the owner's decision: `admin`, as on REST.
+ */
 export const planActions: WsActions = {
-  approve_plan: decide('approved'),
-  reject_plan: decide('rejected'),
+  approve_plan: action(['admin'], decide('approved')),
+  reject_plan: action(['admin'], decide('rejected')),
 };

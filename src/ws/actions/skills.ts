@@ -4,7 +4,7 @@ import { nowIso } from '../../shared/time.js';
 import { loadSkills, skillRoots, skillSummaries, type Skill } from '../../skills/catalog.js';
 import { wsTurnSink } from '../chat-sink.js';
 import type { WsHub } from '../hub.js';
-import type { WsActionContext, WsActions } from './types.js';
+import { action, type WsActionContext, type WsActions } from './types.js';
 
 /** The prompt of a skill run: its instructions with `$ARGUMENTS` filled in. */
 export function skillPrompt(skill: Skill, args: string): string {
@@ -48,12 +48,12 @@ async function runSkill(skill: Skill, args: string, conn: WsActionContext): Prom
 
 /** Skills over the socket (spec §4.3): read from the skill directories on every request. */
 export const skillActions: WsActions = {
-  get_skills(_frame, conn) {
+  get_skills: action(['chat'], (_frame, conn) => {
     conn.send({ type: 'skills', skills: skillSummaries(loadSkills(skillRoots(conn.ctx.home))) });
-  },
+  }),
 
   /** A known skill runs as an agent turn in this chat; an unknown one is sent as the chat text `/<name> <args>` (spec §10 item 9). */
-  async run_skill(frame, conn) {
+  run_skill: action(['chat'], async (frame, conn) => {
     const name = str(frame.name).trim();
     const args = str(frame.args).trim();
     const skill = loadSkills(skillRoots(conn.ctx.home)).find((s) => s.name === name && s.userInvocable);
@@ -61,5 +61,5 @@ export const skillActions: WsActions = {
     const text = `/${name}${args ? ` ${args}` : ''}`;
     conn.send({ type: 'stream_start' });
     await conn.ctx.chat.runTurn({ baseKey: `websocket:${conn.chatId}`, text, metadata: { action: 'chat', message: text } }, socketSink(conn));
-  },
+  }),
 };
