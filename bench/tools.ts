@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     { tool: 'read_file', args: { path: 'bench.txt' } },
     { tool: 'shell', args: { command: 'true' } },
   ];
-  fs.writeFileSync(path.join(home, 'workspace', 'bench.txt'), 'hello\n'.repeat(100));
+  fs.writeFileSync(path.join(`${home}-workspace`, 'bench.txt'), 'hello\n'.repeat(100));
   const results: Record<string, unknown> = {};
   try {
     for (const c of cases) {
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     await server.close();
     await fake.close();
     fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(`${home}-workspace`, { recursive: true, force: true });
   }
   process.stdout.write(`${JSON.stringify({
     benchmark: 'tool-call overhead of the agent loop',

@@ -157,14 +157,14 @@ const CHECKS: Check[] = [
       try {
         stat = fs.statSync(root);
       } catch {
-        return { passed: false, message: `File jail path does not exist: ${root}`, fixable: root === workspaceDir(home) };
+        return { passed: false, message: `File jail path does not exist: ${root}`, fixable: root === workspaceDir(home, settings) };
       }
       if (!stat.isDirectory()) return { passed: false, message: `File jail path is not a directory: ${root}`, fixable: false };
       if (path.resolve(root) === path.parse(root).root) return { passed: false, message: `File jail is the filesystem root (${root}): the agent's file tools can reach every file`, fixable: false };
       return { passed: true, message: `File jail OK: ${root}`, fixable: false };
     },
     fix({ home, settings }) {
-      if (jailRoot(settings, home) === workspaceDir(home)) fs.mkdirSync(workspaceDir(home), { recursive: true, mode: 0o700 });
+      if (jailRoot(settings, home) === workspaceDir(home, settings)) fs.mkdirSync(workspaceDir(home, settings), { recursive: true, mode: 0o700 });
     },
   },
   {

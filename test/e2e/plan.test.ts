@@ -26,7 +26,7 @@ describe('plan mode in the browser', () => {
   it('shows the held tool call with its arguments; Approve runs it and the answer streams in', async () => {
     const { context, page, problems } = await newPage(browser);
     await openApp(page, env.s.url);
-    const file = path.join(env.s.home, 'workspace', 'a.txt');
+    const file = path.join(`${env.s.home}-workspace`, 'a.txt');
     env.fake.enqueue(toolCallReply('write_file', { path: 'a.txt', content: '<b>hi</b>' }), textReply('Done.'));
     await send(page, 'Write a.txt please');
 
@@ -62,7 +62,7 @@ describe('plan mode in the browser', () => {
   it('Reject tells the model the call was refused and writes nothing', async () => {
     const { context, page, problems } = await newPage(browser);
     await openApp(page, env.s.url);
-    const file = path.join(env.s.home, 'workspace', 'b.txt');
+    const file = path.join(`${env.s.home}-workspace`, 'b.txt');
     env.fake.enqueue(toolCallReply('write_file', { path: 'b.txt', content: 'nope' }), textReply('Okay, I will not write it.'));
     const before = env.fake.requests.length;
     await send(page, 'Write b.txt please');

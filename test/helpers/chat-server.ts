@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { startFakeLlm, type FakeLlm } from './fake-llm/index.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
@@ -29,6 +30,8 @@ export async function startChatServer(provider: ProviderUnderTest = 'openai', op
     close: async () => {
       await s.close();
       await fake.close();
+      // The agent's workspace lives beside the data dir (`<home>-workspace`), not in it.
+      fs.rmSync(`${s.home}-workspace`, { recursive: true, force: true });
     },
   };
 }

@@ -13,7 +13,7 @@ let ws: string;
 let outside: string;
 beforeAll(async () => {
   env = await startToolServer();
-  ws = path.join(env.s.home, 'workspace');
+  ws = `${env.s.home}-workspace`;
   outside = tempDir('pocketpaw-outside-');
   fs.writeFileSync(path.join(outside, 'secret.txt'), 'TOP SECRET');
   fs.mkdirSync(path.join(outside, 'dir'));

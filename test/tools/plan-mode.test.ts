@@ -9,7 +9,7 @@ let env: ChatTestEnv;
 let ws: string;
 beforeAll(async () => {
   env = await startToolServer({ config: { plan_mode: true } });
-  ws = path.join(env.s.home, 'workspace');
+  ws = `${env.s.home}-workspace`;
 });
 afterAll(() => env.close());
 
@@ -159,7 +159,7 @@ describe('plan expiry', () => {
     expect(systemEvents(frames, 'tool_result')[0]!.data).toMatchObject({ name: 'shell', status: 'error' });
     const reqs = await short.fake.waitForRequests(2);
     expect(toolResults(reqs[1]!)[0]!.content).toContain('expired before the owner approved it');
-    expect(fs.existsSync(path.join(short.s.home, 'workspace', 'expired.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(`${short.s.home}-workspace`, 'expired.txt'))).toBe(false);
     expect((await short.s.post('/api/v1/plan/approve', { session_key: key })).status).toBe(404);
     expect(auditLines(short.s.home).filter((e) => e.context.plan_id === proposal.plan.id).map((e) => e.action)).toEqual(['plan_proposed', 'plan_expired']);
     sock.close();

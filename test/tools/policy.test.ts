@@ -51,7 +51,7 @@ describe('tool policy: profiles, allow and deny lists', () => {
       const [result] = toolResults(reqs[1]!);
       expect(result!.name).toBe('shell');
       expect(result!.content).toContain('Tool "shell" is not allowed (denied by tools_deny (shell))');
-      expect(fs.existsSync(path.join(env.s.home, 'workspace', 'denied-ran.txt'))).toBe(false);
+      expect(fs.existsSync(path.join(`${env.s.home}-workspace`, 'denied-ran.txt'))).toBe(false);
       expect(systemEvents(frames, 'tool_start').map((f) => f.data.name)).toEqual(['shell']);
       expect(systemEvents(frames, 'tool_result')[0]!.data).toMatchObject({ name: 'shell', status: 'error' });
       expect(streamedText(frames)).toBe('I cannot run commands here.');

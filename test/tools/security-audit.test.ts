@@ -35,7 +35,7 @@ describe('pocketpaw security-audit', () => {
     expect(res.stdout).toMatch(/\[FIXED\] File jail/);
     expect(res.stdout).toContain('7/7 checks passed, 2 auto-fixed');
     expect(mode(path.join(h, 'audit.jsonl'))).toBe(0o600);
-    expect(mode(path.join(h, 'workspace'))).toBe(0o700);
+    expect(mode(`${h}-workspace`)).toBe(0o700);
   }, 2 * CLI_TIMEOUT);
 
   it('--fix tightens permissions but cannot fix plaintext keys, so the exit stays 1; --json gives the report', async () => {
@@ -62,7 +62,7 @@ describe('pocketpaw security-audit', () => {
   it('flags shell tools on a network bind', async () => {
     const h = home();
     fs.writeFileSync(path.join(h, 'audit.jsonl'), '', { mode: 0o600 });
-    fs.mkdirSync(path.join(h, 'workspace'), { mode: 0o700 });
+    fs.mkdirSync(`${h}-workspace`, { mode: 0o700 });
     const res = await runCli(['security-audit', '--json'], h, { POCKETPAW_WEB_HOST: '0.0.0.0' });
     expect(res.code).toBe(1);
     const byLabel = Object.fromEntries(JSON.parse(res.stdout).results.map((r: { check: string }) => [r.check, r]));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,17 +10,18 @@ let env: ChatTestEnv;
 let ws: string;
 beforeAll(async () => {
   env = await startToolServer({ env: { POCKETPAW_SECRET_THING: 'should-not-leak', MY_API_TOKEN: 'nor-this' } });
-  ws = fs.realpathSync(path.join(env.s.home, 'workspace'));
+  ws = fs.realpathSync(`${env.s.home}-workspace`);
 });
 afterAll(() => env.close());
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Host processes whose command line matches `pattern` (pgrep -f). Commands run in the sandbox's
+ * own PID namespace, so the pids they print mean nothing here: tests find them by a unique
+ * argument instead.
+ */
+function hostPids(pattern: string): number[] {
+  const r = spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
 }
 
 describe('shell tool', () => {
@@ -56,12 +58,12 @@ describe('shell tool', () => {
   it('a command that hangs is stopped at shell_timeout_seconds with its whole process group, and the turn ends', async () => {
     await setSettings(env, { shell_timeout_seconds: 0.5 });
     try {
-      const { results, frames } = await runTools(env, [{ name: 'shell', args: { command: 'sleep 30 & echo $! > bg.pid; sleep 30' } }]);
+      const { results, frames } = await runTools(env, [{ name: 'shell', args: { command: 'sleep 30.101 & echo started > bg.txt; sleep 30.102' } }]);
       expect(results[0]!.content).toContain('Command timed out after 0.5 s');
       expect(systemEvents(frames, 'tool_result')[0]!.data.status).toBe('error');
       expect(frames.at(-1)).toEqual({ type: 'stream_end' });
-      const pid = Number(fs.readFileSync(path.join(ws, 'bg.pid'), 'utf8'));
-      await eventually(() => !alive(pid), `background sleep ${pid} to be killed`);
+      expect(fs.readFileSync(path.join(ws, 'bg.txt'), 'utf8')).toBe('started\n');
+      await eventually(() => hostPids('sleep 30\\.10[12]').length === 0, 'the command and its background sleep to be killed');
     } finally {
       await setSettings(env, { shell_timeout_seconds: 60 });
     }
@@ -70,11 +72,11 @@ describe('shell tool', () => {
   it('tool_timeout_seconds stops any tool call that runs too long (and kills the command)', async () => {
     await setSettings(env, { tool_timeout_seconds: 0.5 });
     try {
-      const { results, frames } = await runTools(env, [{ name: 'shell', args: { command: 'echo $$ > sh.pid; sleep 30' } }]);
+      const { results, frames } = await runTools(env, [{ name: 'shell', args: { command: 'echo started > sh.txt; sleep 30.201' } }]);
       expect(results[0]!.content).toContain('Tool "shell" timed out after 0.5 s');
       expect(frames.at(-1)).toEqual({ type: 'stream_end' });
-      const pid = Number(fs.readFileSync(path.join(ws, 'sh.pid'), 'utf8'));
-      await eventually(() => !alive(pid), `shell ${pid} to be killed`);
+      expect(fs.readFileSync(path.join(ws, 'sh.txt'), 'utf8')).toBe('started\n');
+      await eventually(() => hostPids('sleep 30\\.201').length === 0, 'the command to be killed');
     } finally {
       await setSettings(env, { tool_timeout_seconds: 120 });
     }
@@ -82,18 +84,17 @@ describe('shell tool', () => {
 
   it('stop during a command kills it and ends the turn', async () => {
     env.fake.reset();
-    env.fake.enqueue(toolCallReply('shell', { command: 'echo $$ > stop.pid; sleep 30' }), textReply('never'));
+    env.fake.enqueue(toolCallReply('shell', { command: 'echo started > stop.txt; sleep 30.301' }), textReply('never'));
     const { connectChat } = await import('../helpers/ws-client.js');
     const sock = await connectChat(env.s.url);
     const from = sock.frames.length;
     sock.send({ action: 'chat', message: 'run it' });
     await sock.waitFor((f) => f.type === 'system_event' && f.event_type === 'tool_start', { from });
-    await eventually(() => fs.existsSync(path.join(ws, 'stop.pid')) && fs.readFileSync(path.join(ws, 'stop.pid'), 'utf8').trim() !== '', 'the command to start');
-    const pid = Number(fs.readFileSync(path.join(ws, 'stop.pid'), 'utf8'));
+    await eventually(() => hostPids('sleep 30\\.301').length > 0, 'the command to start');
     sock.send({ action: 'stop' });
     const frames = await sock.turn(from);
     expect(frames.at(-1)).toEqual({ type: 'stream_end' });
-    await eventually(() => !alive(pid), `shell ${pid} to be killed`);
+    await eventually(() => hostPids('sleep 30\\.301').length === 0, 'the command to be killed');
     sock.close();
   });
 

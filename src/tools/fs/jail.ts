@@ -4,13 +4,24 @@ import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { ToolRefusedError } from '../types.js';
 
-/** The agent's own folder: `$POCKETPAW_HOME/workspace`. */
-export function workspaceDir(home: string): string {
-  return path.join(home, 'workspace');
-}
-
 function expandTilde(p: string): string {
   return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/**
+ * The agent's own folder: `workspace_dir` when set, else `<data dir>-workspace` beside the data
+ * dir (`~/.pocketpaw-workspace`). Never inside the data dir: the shell's sandbox binds the
+ * workspace read-write, and nothing of the data dir (token, keys, database) may be reachable.
+ */
+export function workspaceDir(home: string, settings?: Pick<Settings, 'workspace_dir'>): string {
+  const custom = settings?.workspace_dir.trim();
+  if (custom) return path.resolve(expandTilde(custom));
+  return `${path.resolve(home)}-workspace`;
+}
+
+/** Where the workspace lived before it moved out of the data dir (migrated on start). */
+export function legacyWorkspaceDir(home: string): string {
+  return path.join(home, 'workspace');
 }
 
 /**
@@ -20,12 +31,61 @@ function expandTilde(p: string): string {
  * the agent does not get the whole home directory unless the jail is set to something else.
  */
 export function jailRoot(settings: Settings, home: string): string {
+  return customJail(settings) ?? workspaceDir(home, settings);
+}
+
+/** `file_jail_path` when it counts as set (see `jailRoot`), resolved. */
+function customJail(settings: Settings): string | null {
   const custom = settings.file_jail_path.trim();
-  if (custom) {
-    const resolved = path.resolve(expandTilde(custom));
-    if (resolved !== path.resolve(os.homedir())) return resolved;
+  if (!custom) return null;
+  const resolved = path.resolve(expandTilde(custom));
+  return resolved === path.resolve(os.homedir()) ? null : resolved;
+}
+
+/** `p` with symlinks resolved as far as it exists (the rest appended as written). */
+function realish(p: string): string {
+  const rest: string[] = [];
+  let cur = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(cur), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(cur);
+      if (parent === cur) return path.resolve(p);
+      rest.push(path.basename(cur));
+      cur = parent;
+    }
   }
-  return workspaceDir(home);
+}
+
+/**
+ * Why the jail root may not be used, or null when it may: it must not be the data dir, contain
+ * it or lie inside it (compared as written and by real path, so a symlink does not hide it).
+ * The message names the setting to change. The security audit can show it too.
+ */
+export function jailProblem(settings: Settings, home: string): string | null {
+  const root = jailRoot(settings, home);
+  const setting = customJail(settings) ? 'file_jail_path' : settings.workspace_dir.trim() ? 'workspace_dir' : null;
+  const pairs: [string, string][] = [[path.resolve(root), path.resolve(home)], [realish(root), realish(home)]];
+  let relation: string | null = null;
+  for (const [r, h] of pairs) {
+    if (r === h) relation = 'is the data dir';
+    else if (isInside(h, r)) relation = 'lies inside the data dir';
+    else if (isInside(r, h)) relation = 'contains the data dir';
+    if (relation) break;
+  }
+  if (!relation) return null;
+  const fix = setting
+    ? `change the setting ${setting} to a folder outside ${home}`
+    : `set workspace_dir to a folder outside ${home}`;
+  return `The agent's folder ${root} ${relation} (${home}), where the access token and keys live: tools are off until you ${fix}.`;
+}
+
+/** The jail root for a tool call; refuses the call when `jailProblem` finds one. */
+export function usableJailRoot(settings: Settings, home: string): string {
+  const problem = jailProblem(settings, home);
+  if (problem) throw new ToolRefusedError(problem);
+  return jailRoot(settings, home);
 }
 
 /** True when `p` is `root` or lies inside it, compared by path components (spec §10 item 12). */

@@ -31,6 +31,11 @@ export interface PolicyGateDeps {
   audit: AuditLog;
   plans: PlanBook;
   guardian: Guardian | null;
+  /**
+   * Whether commands run confined. Without a sandbox every `shell`-group call waits for the
+   * owner's approval, plan mode or not. Absent (a gate built without one) counts as no sandbox.
+   */
+  sandbox?: { detect(): Promise<{ available: boolean; reason: string }> };
 }
 
 /**
@@ -38,7 +43,8 @@ export interface PolicyGateDeps {
  * the tool must exist and pass the policy (profile, `tools_allow`, `tools_deny`; deny wins) —
  * checked again here although only allowed tools are offered; shell commands must pass the
  * dangerous-command rails and, when `guardian_enabled`, the Guardian; with `plan_mode`, tools in
- * `plan_mode_tools` wait for the owner's approval. Every refusal, start and outcome is audited.
+ * `plan_mode_tools` wait for the owner's approval, and so does every shell call when no sandbox
+ * can confine it. Every refusal, start and outcome is audited.
  */
 export class PolicyGate implements ToolGate {
   /** Calls refused in `before`: their `after` is already audited. */
@@ -75,15 +81,22 @@ export class PolicyGate implements ToolGate {
 
     if (def!.name === 'shell') await this.checkShell(call, ctx, refuse);
 
-    if (s.plan_mode && s.plan_mode_tools.includes(def!.name)) {
-      const outcome = await this.deps.plans.propose(ctx.sessionKey, def!.name, shownArgs(call.args, PLAN_STRING_CHARS), ctx.signal);
+    const planned = s.plan_mode && s.plan_mode_tools.includes(def!.name);
+    const unconfined = def!.group === 'shell' ? await this.unsandboxedReason() : null;
+    if (planned || unconfined) {
+      const outcome = await this.deps.plans.propose(ctx.sessionKey, def!.name, shownArgs(call.args, PLAN_STRING_CHARS), ctx.signal, planned ? undefined : unconfined!);
       if (outcome !== 'approved') {
         this.refused.add(call);
-        throw new ToolRefusedError({
-          rejected: `The owner rejected this ${def!.name} call in plan mode; it was not run. Do not retry it; ask the user how to proceed.`,
-          expired: `The plan for this ${def!.name} call expired before the owner approved it (plan mode); it was not run.`,
-          cancelled: `The ${def!.name} call was cancelled before it was approved (plan mode); it was not run.`,
-        }[outcome]);
+        const n = def!.name;
+        throw new ToolRefusedError((planned ? {
+          rejected: `The owner rejected this ${n} call in plan mode; it was not run. Do not retry it; ask the user how to proceed.`,
+          expired: `The plan for this ${n} call expired before the owner approved it (plan mode); it was not run.`,
+          cancelled: `The ${n} call was cancelled before it was approved (plan mode); it was not run.`,
+        } : {
+          rejected: `The owner rejected this ${n} call (there is no sandbox, so each command needs approval); it was not run. Do not retry it; ask the user how to proceed.`,
+          expired: `This ${n} call expired before the owner approved it (there is no sandbox, so each command needs approval); it was not run.`,
+          cancelled: `The ${n} call was cancelled before it was approved (no sandbox); it was not run.`,
+        })[outcome]);
       }
     }
 
@@ -105,6 +118,12 @@ export class PolicyGate implements ToolGate {
         ...(outcome.ok ? {} : { error: redact(outcome.result.slice(0, AUDIT_STRING_CHARS)) }),
       },
     });
+  }
+
+  /** Why commands would run unconfined, as the plan's reason; null when the sandbox works. */
+  private async unsandboxedReason(): Promise<string | null> {
+    const d = this.deps.sandbox ? await this.deps.sandbox.detect() : { available: false, reason: 'this gate has no sandbox' };
+    return d.available ? null : `No sandbox is available (${d.reason}): shell commands need your approval`;
   }
 
   private async checkShell(call: ToolCall, ctx: ToolContext, refuse: (actor: string, action: string, message: string, context?: Record<string, unknown>) => never): Promise<void> {

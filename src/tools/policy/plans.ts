@@ -15,6 +15,8 @@ export interface Plan {
   status: PlanStatus;
   created_at: string;
   expires_at: string;
+  /** Why this call waits for approval when it is not plan mode (e.g. no sandbox); absent in plan mode. */
+  reason?: string;
 }
 
 export type PlanOutcome = 'approved' | 'rejected' | 'expired' | 'cancelled';
@@ -42,10 +44,10 @@ export class PlanBook {
     return this.active.get(this.key(sessionKey))?.plan;
   }
 
-  /** Proposes a tool call and waits for the decision. */
-  propose(sessionKey: string, tool: string, args: unknown, signal: AbortSignal): Promise<PlanOutcome> {
+  /** Proposes a tool call and waits for the decision. `reason` is shown with the plan. */
+  propose(sessionKey: string, tool: string, args: unknown, signal: AbortSignal, reason?: string): Promise<PlanOutcome> {
     const prev = this.queue.get(sessionKey) ?? Promise.resolve();
-    const mine = prev.then(() => this.proposeNow(sessionKey, tool, args, signal));
+    const mine = prev.then(() => this.proposeNow(sessionKey, tool, args, signal, reason));
     const tail = mine.catch(() => undefined);
     this.queue.set(sessionKey, tail);
     void tail.then(() => {
@@ -75,12 +77,13 @@ export class PlanBook {
     return sessionKey;
   }
 
-  private proposeNow(sessionKey: string, tool: string, args: unknown, signal: AbortSignal): Promise<PlanOutcome> {
+  private proposeNow(sessionKey: string, tool: string, args: unknown, signal: AbortSignal, reason?: string): Promise<PlanOutcome> {
     if (signal.aborted) return Promise.resolve('cancelled');
     const now = Date.now();
     const plan: Plan = {
       id: crypto.randomUUID(), session_key: sessionKey, tool, args, status: 'proposed',
       created_at: new Date(now).toISOString(), expires_at: new Date(now + this.ttlMs).toISOString(),
+      ...(reason ? { reason } : {}),
     };
     return new Promise<PlanOutcome>((resolve) => {
       const timer = setTimeout(() => settle('expired'), this.ttlMs);
@@ -103,7 +106,7 @@ export class PlanBook {
       signal.addEventListener('abort', onAbort, { once: true });
       this.audit.write({
         actor: 'agent', action: 'plan_proposed', target: sessionKey, severity: 'warning', status: 'proposed',
-        context: { plan_id: plan.id, tool, expires_at: plan.expires_at },
+        context: { plan_id: plan.id, tool, expires_at: plan.expires_at, ...(reason ? { reason } : {}) },
       });
       this.audit.publish({ type: 'plan_proposed', session_key: sessionKey, plan: { ...plan } });
     });

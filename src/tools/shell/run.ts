@@ -16,20 +16,12 @@ export interface ShellOptions {
   signal: AbortSignal;
   /** Bytes of stdout + stderr kept; the rest is counted and dropped (a 10 MB output never sits in memory). */
   maxBytes: number;
-  env?: NodeJS.ProcessEnv;
+  /** The whole environment of the process (an allowlist: see sandbox/env.ts); nothing is inherited. */
+  env: Record<string, string>;
 }
 
 export class ShellTimeoutError extends Error {}
 export class ShellAbortedError extends Error {}
-
-/** Environment variables that look like credentials never reach the agent's commands. */
-const SECRET_ENV = /^POCKETPAW_|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION/i;
-
-export function shellEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) if (!SECRET_ENV.test(k)) env[k] = v;
-  return env;
-}
 
 /** Kills the whole process group (the shell and everything it started). */
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
@@ -42,19 +34,19 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 }
 
 /**
- * Runs `command` with /bin/sh in its own process group (detached), so a timeout or a stop kills
- * everything the command started, not just the shell. When the shell exits, leftover background
- * processes of the group are killed too: the call is over, and they would otherwise hold the
- * output pipes open.
+ * Runs `file args` (bwrap, or /bin/sh -c without a sandbox) in its own process group
+ * (detached), so a timeout or a stop kills everything it started, not just the first process.
+ * When it exits, leftover background processes of the group are killed too: the call is over,
+ * and they would otherwise hold the output pipes open. (In the sandbox, bwrap's PID namespace
+ * does more: when the command exits, every process in it dies, even one that left the group
+ * with `setsid`; killing bwrap kills the namespace through `--die-with-parent`.)
  */
-export function runShell(command: string, opts: ShellOptions): Promise<ShellResult> {
+export function runCommand(file: string, args: string[], opts: ShellOptions): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
     if (opts.signal.aborted) return reject(new ShellAbortedError('Stopped before the command started'));
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn('/bin/sh', ['-c', command], {
-        cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? shellEnv(),
-      });
+      child = spawn(file, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env });
     } catch (err) {
       return reject(err);
     }
