@@ -1,3 +1,5 @@
+import { redactDeep } from '../security/redact.js';
+import type { SecretValues } from '../security/secret-values.js';
 import { nowIso } from '../shared/time.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -48,7 +50,11 @@ export class AuditLog {
   private readonly listeners = new Set<LiveListener>();
   private warned = false;
 
-  constructor(readonly file: string) {}
+  /**
+   * `secrets`: exact values (master token, saved keys) to redact from what reaches clients —
+   * live frames and `readForClient`; patterns are always redacted. The file keeps what was written.
+   */
+  constructor(readonly file: string, private readonly secrets?: SecretValues) {}
 
   static pathIn(home: string): string {
     return path.join(home, 'audit.jsonl');
@@ -90,11 +96,13 @@ export class AuditLog {
     };
   }
 
-  /** Sends a frame to every live listener; a failing listener never breaks the writer. */
+  /** Sends a frame to every live listener, redacted (spec §6.1); a failing listener never breaks the writer. */
   publish(frame: LiveFrame): void {
+    if (this.listeners.size === 0) return;
+    const safe = redactDeep(frame, this.secrets);
     for (const l of this.listeners) {
       try {
-        l(frame);
+        l(safe);
       } catch {
         // A dead socket must not stop the audit trail.
       }
@@ -138,6 +146,11 @@ export class AuditLog {
     } finally {
       await fh.close();
     }
+  }
+
+  /** `read()` with every string redacted: what the audit routes return. */
+  async readForClient(q: AuditQuery, secrets: SecretValues | undefined = this.secrets): Promise<AuditEvent[]> {
+    return (await this.read(q)).map((e) => redactDeep(e, secrets));
   }
 
   /** Empties the log (spec: `DELETE /api/audit`). */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { SettingsStore } from '../config/settings-store.js';
 import { createStreamRedactor, redact } from '../security/redact.js';
+import type { SecretValues } from '../security/secret-values.js';
 import { toSessionId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';
 import { nowIso } from '../shared/time.js';
@@ -89,7 +90,7 @@ export class ChatService {
   /** Runs one turn to completion. Never throws: failures reach the sink as a message. */
   runTurn(input: TurnInput, sink: TurnSink): Promise<void> {
     const turn = this.turn(input, sink).catch((err: unknown) => {
-      sink.message(`An error occurred: ${redact((err as Error)?.message ?? String(err))}`);
+      sink.message(`An error occurred: ${this.deps.sessions.redact((err as Error)?.message ?? String(err))}`);
       sink.end({ usage: null, interrupted: false, failed: true });
     });
     this.pending.add(turn);
@@ -104,7 +105,7 @@ export class ChatService {
         baseKey: input.baseKey, sessions: this.deps.sessions, aliases: this.deps.aliases,
         settings: this.deps.settings, describeModel: () => this.describeModel(),
       });
-      sink.message(redact(reply));
+      sink.message(this.deps.sessions.redact(reply));
       sink.end({ usage: null, interrupted: false, failed: false });
       return;
     }
@@ -169,10 +170,13 @@ export class ChatService {
       charBudget: settings.compaction_char_budget,
       summaryChars: settings.compaction_summary_chars,
     };
-    const history = this.deps.sessions.history(sessionId, historyFetchLimit(budget));
+    // The model's own context: raw (clients get `history()`, which is redacted).
+    const history = this.deps.sessions.rawHistory(sessionId, historyFetchLimit(budget));
     // Answer and reasoning are two streams; a secret may be split across deltas of either.
-    const redactor = createStreamRedactor();
-    const thoughts = createStreamRedactor();
+    // Both know the exact secret values (master token, saved keys) as well as the patterns.
+    const secrets = this.deps.sessions.secrets;
+    const redactor = createStreamRedactor(secrets);
+    const thoughts = createStreamRedactor(secrets);
     // What a redactor holds back is emitted before the next event of another kind: usage and
     // errors come after the answer, tool calls after the text that announced them, and a
     // secret never spans two kinds.
@@ -216,7 +220,7 @@ export class ChatService {
       flushText();
       if (event.type === 'usage') usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens, total_tokens: event.total_tokens };
       if (event.type === 'error') errorText = event.message;
-      sink.event(redactEvent(event), sessionKey);
+      sink.event(redactEvent(event, secrets), sessionKey);
     }
     flushThinking();
     flushText();
@@ -261,18 +265,18 @@ export class ChatService {
   }
 }
 
-function redactEvent(e: AgentEvent): AgentEvent {
+function redactEvent(e: AgentEvent, secrets: SecretValues): AgentEvent {
   switch (e.type) {
-    case 'tool_result': return { ...e, result: redact(e.result) };
+    case 'tool_result': return { ...e, result: redact(e.result, secrets) };
     case 'tool_start': {
-      const json = redact(JSON.stringify(e.params ?? {}));
+      const json = redact(JSON.stringify(e.params ?? {}), secrets);
       try {
         return { ...e, params: JSON.parse(json) as unknown };
       } catch {
         return { ...e, params: json }; // redaction cut through JSON syntax: show it as text
       }
     }
-    case 'error': return { ...e, message: redact(e.message) };
+    case 'error': return { ...e, message: redact(e.message, secrets) };
     default: return e;
   }
 }

@@ -4,6 +4,7 @@ import { MasterToken } from '../auth/master-token.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { HttpError } from '../http/errors.js';
 import { NotAPocketPawDirError } from '../import/pocketpaw-dir.js';
+import { redact } from '../security/redact.js';
 import type { ServerMode } from '../server/build.js';
 import { VERSION } from '../version/routes.js';
 import { runChat } from './chat-command.js';
@@ -55,7 +56,7 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
     stopping = true;
     process.stdout.write(`\n${signal}: shutting down…\n`);
     server.close().then(() => process.exit(0), (err: unknown) => {
-      process.stderr.write(`Shutdown failed: ${(err as Error).message}\n`);
+      process.stderr.write(`Shutdown failed: ${redact((err as Error).message)}\n`);
       process.exit(1);
     });
   };
@@ -102,9 +103,9 @@ program.addCommand(securityAuditCommand());
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError || err instanceof UsageError) {
-    process.stderr.write(`Error: ${err.message}\n`);
+    process.stderr.write(`Error: ${redact(err.message)}\n`);
   } else {
-    process.stderr.write(`Unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`Unexpected error: ${redact((err as Error)?.stack ?? String(err))}\n`);
   }
   process.exit(1);
 }

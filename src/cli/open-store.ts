@@ -1,5 +1,9 @@
+import fs from 'node:fs';
 import { databasePath } from '../app/context.js';
+import { MasterToken } from '../auth/master-token.js';
 import { loadConfig } from '../config/load.js';
+import { SECRET_SETTINGS } from '../config/settings.js';
+import { SecretValues, secretSettingValues } from '../security/secret-values.js';
 import { SessionEvents } from '../sessions/events.js';
 import { SessionService } from '../sessions/service.js';
 import { SqliteSessionStore } from '../sessions/sqlite-store.js';
@@ -13,5 +17,17 @@ export function openSessionsForCli() {
   const config = loadConfig();
   const db = openDatabase(databasePath(config.home));
   const store = new SqliteSessionStore(db);
-  return { config, db, store, sessions: new SessionService(store, new SessionEvents()), close: () => db.close() };
+  // What the CLI prints (list, search, export) is redacted like the server's output, with the
+  // same exact values: the master token (read, never created here) and the saved keys.
+  const secrets = new SecretValues([
+    () => {
+      try {
+        return [fs.readFileSync(MasterToken.pathIn(config.home), 'utf8')];
+      } catch {
+        return [];
+      }
+    },
+    () => secretSettingValues(config.settings as unknown as Record<string, unknown>, SECRET_SETTINGS),
+  ]);
+  return { config, db, store, sessions: new SessionService(store, new SessionEvents(), secrets), close: () => db.close() };
 }

@@ -1,3 +1,5 @@
+import { redactDeep } from '../security/redact.js';
+import type { SecretValues } from '../security/secret-values.js';
 import { nowIso } from '../shared/time.js';
 import crypto from 'node:crypto';
 
@@ -17,6 +19,9 @@ const CAPACITY = 500;
 export class ErrorLog {
   private entries: ErrorEntry[] = [];
 
+  /** `secrets`: exact values to redact from listed entries (patterns are always redacted). */
+  constructor(private readonly secrets?: SecretValues) {}
+
   record(e: { source: string; message: string; stack?: string; context?: Record<string, unknown> }): void {
     this.entries.push({
       id: crypto.randomBytes(6).toString('hex'),
@@ -35,7 +40,8 @@ export class ErrorLog {
     const out: ErrorEntry[] = [];
     for (let i = this.entries.length - 1; i >= 0 && out.length < limit; i--) {
       const e = this.entries[i]!;
-      if (!needle || `${e.message}\n${e.source}\n${e.traceback}`.toLowerCase().includes(needle)) out.push(e);
+      // Error messages may quote secrets (a provider's error, a URL with a token): redacted on the way out.
+      if (!needle || `${e.message}\n${e.source}\n${e.traceback}`.toLowerCase().includes(needle)) out.push(redactDeep(e, this.secrets));
     }
     return out;
   }

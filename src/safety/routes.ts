@@ -45,10 +45,11 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
       schema: { tags, summary: 'Audit log, newest first (tool use, safety decisions, key changes, logins)', querystring: auditQuery(limit) },
     }, async (req) => {
       const q = req.query;
-      return ctx.audit.read({
+      // Redacted (spec §6.1): tool parameters and errors may quote secrets; the file keeps them.
+      return ctx.audit.readForClient({
         limit: q.limit, action: q.action, severity: q.severity as never, actor: q.actor, status: q.status,
         since: q.since ? Date.parse(q.since) : undefined,
-      });
+      }, ctx.sessions.secrets);
     });
   }
 

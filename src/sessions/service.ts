@@ -1,4 +1,6 @@
 import { notFound } from '../http/errors.js';
+import { redact, redactDeep } from '../security/redact.js';
+import { SecretValues } from '../security/secret-values.js';
 import type { SessionEvents } from './events.js';
 import { exportSession, type ExportFile, type ExportFormat } from './export.js';
 import { isPlausibleSessionId, toSessionId } from './ids.js';
@@ -7,22 +9,50 @@ import type { MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore 
 const SESSION_NOT_FOUND = 'Session not found';
 
 /**
- * Session operations shared by the HTTP routes, the CLI and (later) the chat loop.
+ * Session operations shared by the HTTP routes, the WebSocket, the CLI and the chat loop.
  * Ids may come in colon form; they are mapped to stored ids here.
+ *
+ * Secrets never leave (spec §6.1): everything this returns for clients — lists (titles,
+ * previews), search hits, history, exports, and the records sent with `updated` events — is
+ * redacted here, with the exact values of `secrets` (master token, saved keys) as well as the
+ * patterns. Stored text stays as it was. Only `rawHistory` (the model's own context) is raw.
  */
 export class SessionService {
-  constructor(private readonly store: SessionStore, readonly events: SessionEvents) {}
+  constructor(
+    private readonly store: SessionStore,
+    readonly events: SessionEvents,
+    /** Exact secret values to redact; the app context passes the server's (see appSecretValues). */
+    readonly secrets: SecretValues = SecretValues.none(),
+  ) {}
 
+  /** `redact()` with this service's secret values: for any other text bound for a client. */
+  redact(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  private redactSession(s: SessionRecord): SessionRecord {
+    return {
+      ...s,
+      title: this.redact(s.title),
+      user_title: s.user_title === null ? null : this.redact(s.user_title),
+      preview: this.redact(s.preview),
+    };
+  }
+
+  /** Newest activity first; titles and previews redacted. */
   list(limit: number, before?: string, beforeId?: string): { sessions: SessionRecord[]; total: number } {
-    return { sessions: limit > 0 ? this.store.list(limit, before, beforeId) : [], total: this.store.count() };
+    const rows = limit > 0 ? this.store.list(limit, before, beforeId) : [];
+    return { sessions: rows.map((s) => this.redactSession(s)), total: this.store.count() };
   }
 
+  /** A chat's sessions (slash commands, session tools, CLI); titles and previews redacted. */
   listWithPrefix(prefix: string, limit: number): SessionRecord[] {
-    return this.store.listWithPrefix(prefix, limit);
+    return this.store.listWithPrefix(prefix, limit).map((s) => this.redactSession(s));
   }
 
+  /** Search hits with the title and the matched text redacted. */
   search(query: string, limit: number): SearchHit[] {
-    return this.store.search(query, limit);
+    return this.store.search(query, limit).map((h) => ({ ...h, title: this.redact(h.title), match: this.redact(h.match) }));
   }
 
   find(rawId: string): SessionRecord | undefined {
@@ -34,14 +64,14 @@ export class SessionService {
     const session = this.find(rawId);
     if (!session || !this.store.rename(session.id, title)) throw notFound(SESSION_NOT_FOUND);
     const updated = this.store.get(session.id)!;
-    this.events.emit('updated', updated);
+    this.events.emit('updated', this.redactSession(updated));
     return updated;
   }
 
   /** A model-written title; never shadows a title the user set. */
   setAutoTitle(id: string, title: string): void {
     if (!this.store.setAutoTitle(id, title)) return;
-    this.events.emit('updated', this.store.get(id)!);
+    this.events.emit('updated', this.redactSession(this.store.get(id)!));
   }
 
   delete(rawId: string): void {
@@ -50,24 +80,37 @@ export class SessionService {
     this.events.emit('deleted', session.id);
   }
 
-  /** Last `limit` messages; unknown sessions have an empty history. */
+  /**
+   * Last `limit` messages, redacted: what clients get (REST history, the WebSocket's
+   * `session_history`). Unknown sessions have an empty history.
+   */
   history(rawId: string, limit: number): MessageRecord[] {
+    return this.rawHistory(rawId, limit).map((m) => this.redactMessage(m));
+  }
+
+  /** Last `limit` messages as stored: only for the model's own prompt, never for a client. */
+  rawHistory(rawId: string, limit: number): MessageRecord[] {
     const session = this.find(rawId);
     return session && limit > 0 ? this.store.history(session.id, limit) : [];
   }
 
+  private redactMessage(m: MessageRecord): MessageRecord {
+    return { ...m, content: this.redact(m.content), metadata: redactDeep(m.metadata, this.secrets) };
+  }
+
+  /** The whole session as a file (REST and CLI export), redacted. */
   export(rawId: string, format: ExportFormat): ExportFile {
     const session = this.find(rawId);
     const messages = session ? this.store.messages(session.id) : [];
     if (!session || messages.length === 0) throw notFound(`Session not found: ${rawId}`);
-    return exportSession(rawId, session.id, messages, format);
+    return exportSession(rawId, session.id, messages.map((m) => this.redactMessage(m)), format);
   }
 
   append(rawId: string, channel: string, messages: NewMessage[]): SessionRecord {
     const id = toSessionId(rawId);
     const existed = this.store.get(id) !== undefined;
     const session = this.store.append(id, channel, messages);
-    if (!existed || messages.length > 0) this.events.emit('updated', session);
+    if (!existed || messages.length > 0) this.events.emit('updated', this.redactSession(session));
     return session;
   }
 }

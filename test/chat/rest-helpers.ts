@@ -155,6 +155,14 @@ export async function historyOf(s: TestServer, sessionId: string): Promise<Array
   return res.body;
 }
 
+/**
+ * The messages as stored (unredacted), straight from the server's store: what the model's
+ * context gets. Every client-facing read (history, export) is redacted.
+ */
+export function storedOf(s: TestServer, sessionId: string): Array<{ role: string; content: string }> {
+  return s.server.ctx.sessions.rawHistory(sessionId, 500).map((m) => ({ role: m.role || 'user', content: m.content }));
+}
+
 /** The stored messages with metadata (via the JSON export); [] when the session does not exist. */
 export async function storedMessages(s: TestServer, sessionId: string): Promise<Array<{ role: string; content: string; metadata: Record<string, unknown> }>> {
   const res = await s.get(`/api/v1/sessions/${encodeURIComponent(sessionId)}/export?format=json`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
-import { chatBlocking, chatStream, chunkText, historyOf } from './rest-helpers.js';
+import { chatBlocking, chatStream, chunkText, historyOf, storedOf } from './rest-helpers.js';
 
 // Spec §6.1: text sent to clients is redacted; stored text is not.
 
@@ -37,8 +37,12 @@ describe('redaction of outbound chat text', () => {
       expect(chunkText(res.events)).toBe(REDACTED_ANSWER);
       expect(res.events.filter((e) => e.event === 'chunk').length).toBeGreaterThan(1);
       expectNoSecretPieces(res.text);
-      expect(await historyOf(env.s, `websocket_${id}`)).toEqual([
+      expect(storedOf(env.s, `websocket_${id}`)).toEqual([
         { role: 'user', content: 'Show me the secrets' }, { role: 'assistant', content: ANSWER },
+      ]);
+      // The history a client reads back is redacted like the stream was.
+      expect(await historyOf(env.s, `websocket_${id}`)).toEqual([
+        { role: 'user', content: 'Show me the secrets' }, { role: 'assistant', content: REDACTED_ANSWER },
       ]);
     });
   }
@@ -49,7 +53,8 @@ describe('redaction of outbound chat text', () => {
     expect(res.status).toBe(200);
     expect(res.body.content).toBe(REDACTED_ANSWER);
     expectNoSecretPieces(res.text);
-    expect((await historyOf(env.s, 'websocket_redact-blocking'))[1]).toEqual({ role: 'assistant', content: ANSWER });
+    expect(storedOf(env.s, 'websocket_redact-blocking')[1]).toEqual({ role: 'assistant', content: ANSWER });
+    expect((await historyOf(env.s, 'websocket_redact-blocking'))[1]).toEqual({ role: 'assistant', content: REDACTED_ANSWER });
   });
 
   it('thinking: a secret split across reasoning deltas is redacted', async () => {

@@ -40,8 +40,10 @@ describe('redaction of outbound text (spec §6.1)', () => {
     const wire = JSON.stringify([...sock.frames, ...observer.frames]);
     for (const piece of PIECES) expect(wire).not.toContain(piece);
 
+    expect(env.s.server.ctx.sessions.rawHistory(sock.sessionId, 10).map((m) => m.content)).toEqual(['What is my key?', ANSWER]);
+    // The export a client downloads is redacted.
     const exp = JSON.parse((await env.s.get(`/api/v1/sessions/${sock.sessionId}/export?format=json`)).text);
-    expect(exp.messages.map((m: { content: string }) => m.content)).toEqual(['What is my key?', ANSWER]);
+    expect(exp.messages.map((m: { content: string }) => m.content)).toEqual(['What is my key?', 'Your key is [REDACTED] and the config says api_key=[REDACTED] for the service.']);
     sock.close();
     observer.close();
   });
