@@ -11,6 +11,7 @@ import { registerHealthRoutes } from '../health/routes.js';
 import { registerSettingsRoutes } from '../settings/routes.js';
 import { registerWebSocket } from '../ws/routes.js';
 import { registerSessionRoutes } from '../sessions/routes.js';
+import { registerSandboxRoutes } from '../tools/sandbox/routes.js';
 import { registerVersionRoutes } from '../version/routes.js';
 import { BODY_LIMIT, registerJsonBodies } from './body.js';
 import { registerCors } from './cors.js';
@@ -67,7 +68,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSettingsRoutes(app, ctx.settingsStore);
   registerMemoryRoutes(app, ctx);
   registerSafetyRoutes(app, ctx);
-  (await import('../tools/sandbox/routes.js')).registerSandboxRoutes(app, ctx);
+  registerSandboxRoutes(app, ctx);
   registerCompatRoutes(app, ctx);
   await registerWebSocket(app, ctx);
   registerAuthRoutes(app, {

@@ -53,6 +53,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     close: async () => {
       await server.close();
       fs.rmSync(home, { recursive: true, force: true });
+      // The agent's workspace lives beside the data dir (`<home>-workspace`), never in it.
+      fs.rmSync(`${home}-workspace`, { recursive: true, force: true });
     },
   };
 }

@@ -90,12 +90,13 @@ describe('audit log', () => {
     expect((await env.s.get('/api/audit?limit=0')).body).toEqual([]);
   });
 
-  it('scoped API keys need admin to clear the log or decide plans; reading needs no scope', async () => {
+  it('scoped API keys need admin to read or clear the log or decide plans (it holds commands and logins)', async () => {
     const created = await env.s.post('/api/v1/auth/api-keys', { name: 'chat-only', scopes: ['chat'] });
     expect(created.status).toBe(200);
     const auth = { headers: { authorization: `Bearer ${created.body.key}` } };
-    expect((await env.s.remote('/api/v1/audit?limit=1', auth)).status).toBe(200);
-    for (const [method, p, json] of [['DELETE', '/api/audit', undefined], ['POST', '/api/v1/plan/approve', { session_key: 'websocket:x' }]] as const) {
+    const admin = await env.s.post('/api/v1/auth/api-keys', { name: 'admin', scopes: ['admin'] });
+    expect((await env.s.remote('/api/v1/audit?limit=1', { headers: { authorization: `Bearer ${admin.body.key}` } })).status).toBe(200);
+    for (const [method, p, json] of [['GET', '/api/v1/audit?limit=1', undefined], ['DELETE', '/api/audit', undefined], ['POST', '/api/v1/plan/approve', { session_key: 'websocket:x' }]] as const) {
       const res = await env.s.remote(p, { ...auth, method, json });
       expect(res.status, p).toBe(403);
       expect(res.body).toEqual({ detail: 'API key missing required scope: admin' });
