@@ -40,6 +40,40 @@ export function redact(text: string, secrets?: SecretValues | null): string {
 }
 
 /**
+ * `redact()` for text that may have been cut short (titles, previews, search snippets are the
+ * first N characters of a message): a secret cut in half at the end is not recognisable any
+ * more, so a tail that may be the start of one — a prefix of a known value, a token prefix
+ * (`sk-…`, `ghp_…`), an open `key=value` or URL password — is replaced by `[REDACTED]` too.
+ * Only use it on text that was actually cut: an ordinary last word like "token" counts.
+ */
+export function redactTruncated(text: string, secrets?: SecretValues | null): string {
+  if (text.length === 0) return text;
+  let tail = '';
+  const values = secrets?.matcher();
+  if (values) {
+    for (let p = Math.max(0, text.length - values.maxLength + 1); p <= text.length - 4; p++) {
+      if (values.firstChars.has(text[p]!) && values.prefixes.has(text.slice(p))) {
+        text = text.slice(0, p);
+        tail = REDACTED;
+        break;
+      }
+    }
+  }
+  let out = redact(text, secrets);
+  let cut = openSecretStart(out, 0);
+  let u = out.length;
+  while (u > 0 && isIn(IS_URL_PASS_CHAR, out.charCodeAt(u - 1))) u--;
+  OPEN_URL_RE.lastIndex = Math.max(0, u - 3);
+  const url = OPEN_URL_RE.exec(out);
+  if (url !== null && (cut < 0 || url.index + 3 < cut)) cut = url.index + 3;
+  if (cut >= 0 && !out.endsWith(REDACTED)) {
+    out = out.slice(0, cut);
+    tail = REDACTED;
+  }
+  return out + (out.endsWith(REDACTED) ? '' : tail);
+}
+
+/**
  * Every string inside a JSON-like value redacted (objects and arrays copied, other values as
  * they are). For frames and records that go to clients whole (audit entries, live frames).
  */

@@ -1,9 +1,11 @@
 import { notFound } from '../http/errors.js';
-import { redact, redactDeep } from '../security/redact.js';
+import { redact, redactDeep, redactTruncated } from '../security/redact.js';
 import { SecretValues } from '../security/secret-values.js';
 import type { SessionEvents } from './events.js';
 import { exportSession, type ExportFile, type ExportFormat } from './export.js';
 import { isPlausibleSessionId, toSessionId } from './ids.js';
+import { MATCH_CHARS } from './sqlite-search.js';
+import { PREVIEW_CHARS, TITLE_CHARS } from './sqlite-store.js';
 import type { MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore } from './types.js';
 
 const SESSION_NOT_FOUND = 'Session not found';
@@ -30,12 +32,18 @@ export class SessionService {
     return redact(text, this.secrets);
   }
 
+  /** Redacts text that is the first `max` code points of a message: a secret cut at the end goes too. */
+  private redactCut(text: string, max: number): string {
+    return [...text].length >= max ? redactTruncated(text, this.secrets) : this.redact(text);
+  }
+
   private redactSession(s: SessionRecord): SessionRecord {
     return {
       ...s,
-      title: this.redact(s.title),
+      // A derived title is the start of the first message; the user's own title is never cut.
+      title: s.user_title === null ? this.redactCut(s.title, TITLE_CHARS) : this.redact(s.title),
       user_title: s.user_title === null ? null : this.redact(s.user_title),
-      preview: this.redact(s.preview),
+      preview: this.redactCut(s.preview, PREVIEW_CHARS),
     };
   }
 
@@ -52,7 +60,11 @@ export class SessionService {
 
   /** Search hits with the title and the matched text redacted. */
   search(query: string, limit: number): SearchHit[] {
-    return this.store.search(query, limit).map((h) => ({ ...h, title: this.redact(h.title), match: this.redact(h.match) }));
+    return this.store.search(query, limit).map((h) => ({
+      ...h,
+      title: this.redactCut(h.title, TITLE_CHARS),
+      match: this.redactCut(h.match, MATCH_CHARS),
+    }));
   }
 
   find(rawId: string): SessionRecord | undefined {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { codePointLength, firstCodePoints } from '../shared/text.js';
 import type { SearchHit } from './types.js';
 
-const MATCH_CHARS = 200;
+export const MATCH_CHARS = 200;
 /** Above this many index hits a query counts as common, and walking recent sessions is cheaper. */
 const RARE_QUERY_CAP = 2000;
 /** Sessions per walk page: small first (a common word is found at once), doubling up to the max. */

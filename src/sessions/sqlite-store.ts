@@ -5,8 +5,9 @@ import type {
   ImportResult, MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore,
 } from './types.js';
 
-const TITLE_CHARS = 80;
-const PREVIEW_CHARS = 120;
+/** Derived titles and previews are cut to these many code points (the service redacts a secret cut in half). */
+export const TITLE_CHARS = 80;
+export const PREVIEW_CHARS = 120;
 
 interface SessionRow {
   id: string;
