@@ -75,6 +75,7 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
       const { fixed: _fixed, ...report } = await runSecurityAudit({
         home: ctx.home, settings, bindHost,
         hasModel: async () => (await models.resolve(settings)).provider !== null,
+        sandbox: toolSetupOf(ctx) ? () => toolSetupOf(ctx)!.sandbox.status(settings) : undefined,
       });
       return report;
     });

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../audit/log.js';
 import { SECRET_SETTINGS, type Settings } from '../config/settings.js';
-import { jailRoot, workspaceDir } from '../tools/fs/jail.js';
+import { jailProblem, jailRoot, workspaceDir } from '../tools/fs/jail.js';
 import { evaluatePolicy } from '../tools/policy/policy.js';
+import { sandboxStatus, type SandboxStatus } from '../tools/sandbox/sandbox.js';
 
 export interface CheckResult {
   check: string;
@@ -28,6 +29,8 @@ export interface SecurityAuditOptions {
   hasModel?: () => Promise<boolean>;
   /** Fix what can be fixed (permissions, a missing audit log or workspace), then check again. */
   fix?: boolean;
+  /** The running server's sandbox status; without it, detected here from this process's environment. */
+  sandbox?: () => Promise<SandboxStatus>;
 }
 
 export interface AuditRun extends SecurityReport {
@@ -39,6 +42,14 @@ interface Check {
   label: string;
   run(o: SecurityAuditOptions): Promise<Omit<CheckResult, 'check'>> | Omit<CheckResult, 'check'>;
   fix?(o: SecurityAuditOptions): void;
+}
+
+function isLocalOrigin(origin: string): boolean {
+  try {
+    return isLoopbackHost(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -153,6 +164,8 @@ const CHECKS: Check[] = [
     label: 'File jail',
     run({ home, settings }) {
       const root = jailRoot(settings, home);
+      const exposes = jailProblem(settings, home);
+      if (exposes) return { passed: false, message: exposes, fixable: false };
       let stat: fs.Stats;
       try {
         stat = fs.statSync(root);
@@ -196,6 +209,60 @@ const CHECKS: Check[] = [
         : { passed: true, message: `Permission prompts enabled; listening on ${host} only${settings.localhost_auth_bypass ? ' (localhost bypass: never for proxied requests)' : ''}`, fixable: false };
     },
   },
+  {
+    label: 'Shell sandbox',
+    async run({ home, settings, sandbox }) {
+      const status = sandbox ? await sandbox() : await sandboxStatus({ home, settings });
+      if (!status.available) {
+        return {
+          passed: false,
+          message: `No sandbox for shell commands: ${status.reason} Until there is one, every shell command waits for your approval.`,
+          fixable: false,
+        };
+      }
+      const net = status.network === 'none' ? 'no network'
+        : status.network === 'allowlist' ? `network only to ${status.allowed_domains.length ? status.allowed_domains.join(', ') : '(no hosts listed)'}`
+          : 'network to any host (HTTP/S through a filtering proxy; never this server)';
+      return {
+        passed: true,
+        message: `Shell commands run in ${status.kind}: workspace ${status.workspace} read-write, system read-only, the data dir and your home invisible, ${net}, nothing outlives the call`,
+        fixable: false,
+      };
+    },
+  },
+  {
+    label: 'Browser access',
+    run({ settings, bindHost }) {
+      const host = bindHost ?? settings.web_host;
+      const problems: string[] = [];
+      const risky = settings.api_cors_allowed_origins.filter((o) => o === '*' || o === 'null' || /^http:\/\//i.test(o) && !isLocalOrigin(o));
+      if (risky.length) problems.push(`api_cors_allowed_origins trusts ${risky.join(', ')}: a page there (or anyone who can tamper with plain HTTP on the way) can use this browser's sign-in; list only https origins you control`);
+      const origins = settings.api_cors_allowed_origins.length ? `also trusted: ${settings.api_cors_allowed_origins.join(', ')}` : 'no other origins trusted';
+      const reach = isLoopbackHost(host) ? `listening on ${host} only` : `listening on ${host}: other devices must send the access token`;
+      const bypass = settings.localhost_auth_bypass
+        ? 'the localhost sign-in counts only for this machine\'s loopback, a Host naming this server, and no page on another origin'
+        : 'localhost sign-in is off: every client sends the token';
+      return problems.length
+        ? { passed: false, message: problems.join('; '), fixable: false }
+        : { passed: true, message: `Pages on other origins are refused (${origins}); ${reach}; ${bypass}; the sign-in cookie is SameSite=Strict`, fixable: false };
+    },
+  },
+  {
+    label: 'Approvals',
+    run({ settings }) {
+      const shell = evaluatePolicy(settings, 'shell', 'shell').allowed;
+      const held = settings.plan_mode ? settings.plan_mode_tools : [];
+      const asks = held.length ? `asks before ${held.join(', ')}` : 'asks before nothing (plan mode off)';
+      if (shell && settings.sandbox_network === 'all' && !held.includes('shell') && !settings.guardian_enabled) {
+        return {
+          passed: false,
+          message: `The agent runs shell commands that can reach any host without asking, and no Guardian checks them. Turn plan mode on for shell, or limit sandbox_network to an allowlist`,
+          fixable: false,
+        };
+      }
+      return { passed: true, message: `The agent ${asks}${settings.guardian_enabled ? '; the Guardian checks every shell command' : ''}`, fixable: false };
+    },
+  },
 ];
 
 export const SECURITY_CHECK_LABELS = CHECKS.map((c) => c.label);
@@ -221,7 +288,8 @@ function summary(results: CheckResult[]): SecurityReport {
 /**
  * `pocketpaw security-audit` and `POST /api/security-audit`: PocketPaw's seven checks in its
  * order, each also covering what this server adds (token strength, permissions of every
- * credential file, an exposed bind address, shell on a non-local bind). With `fix`, fixable
+ * credential file, an exposed bind address, shell on a non-local bind), then three of ours:
+ * the shell sandbox, the browser boundary and approvals. With `fix`, fixable
  * failures are fixed and everything is checked again.
  */
 export async function runSecurityAudit(o: SecurityAuditOptions): Promise<AuditRun> {
