@@ -21,6 +21,7 @@ import { SessionEvents } from '../sessions/events.js';
 import { SessionService } from '../sessions/service.js';
 import { SqliteSessionStore } from '../sessions/sqlite-store.js';
 import { openDatabase } from '../store/db.js';
+import { appSecretValues } from '../security/secret-values.js';
 
 /**
  * Every long-lived resource of the process, created here and closed by `close()`.
@@ -56,10 +57,12 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
   try {
     const master = new MasterToken(MasterToken.pathIn(home));
     const apiKeys = new ApiKeyStore(ApiKeyStore.pathIn(home));
-    const sessions = new SessionService(new SqliteSessionStore(db), new SessionEvents());
     const settingsStore = new SettingsStore(config);
     const settings = () => settingsStore.get();
-    const audit = new AuditLog(AuditLog.pathIn(home));
+    // Exact values of the master token and saved keys: redacted wherever text leaves the server.
+    const secrets = appSecretValues({ master, settings: settingsStore });
+    const sessions = new SessionService(new SqliteSessionStore(db), new SessionEvents(), secrets);
+    const audit = new AuditLog(AuditLog.pathIn(home), secrets);
     const memory = createMemorySetup({ db, home, settings: settingsStore });
     const tools = createToolSetup({ home, settings: settingsStore, audit, extraTools: memory.tools, models: new ModelResolver(), env });
     const chat = new ChatService({
@@ -84,7 +87,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       credentials: new CredentialChecker(master, apiKeys, new RevokedSessions(RevokedSessions.pathIn(home))),
       limiters: createLimiters(config.settings),
       audit,
-      errors: new ErrorLog(),
+      errors: new ErrorLog(secrets),
       health: new HealthService({ home, db, tokenFile: master.file }),
       close() {
         closing ??= chat.close().finally(() => {

@@ -97,6 +97,12 @@ export function authenticate(request: FastifyRequest, deps: AuthHookDeps): AuthI
 }
 
 function deny(reply: FastifyReply, status: number, detail: string, headers: Record<string, string> = {}) {
+  if (reply.request.headers.upgrade !== undefined) {
+    // A refused WebSocket handshake: nobody upgrades this socket, and Node no longer owns it,
+    // so it would stay open for good. Answer, then close it.
+    reply.header('connection', 'close');
+    reply.raw.once('finish', () => reply.request.raw.socket.destroy());
+  }
   return reply.code(status).headers(headers).send({ detail });
 }
 

@@ -17,7 +17,7 @@ import { BODY_LIMIT, registerJsonBodies } from './body.js';
 import { registerCors } from './cors.js';
 import { registerDashboard } from './dashboard.js';
 import { answerClientError, registerErrorHandling } from './errors.js';
-import { requestForLog } from './log-redaction.js';
+import { errorForLog, requestForLog } from './log-redaction.js';
 import { recordRoutes } from './route-table.js';
 import { createMethodIndex } from './method-not-allowed.js';
 import { registerOpenApi } from './openapi.js';
@@ -40,7 +40,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
     logger: {
       level: options.logLevel ?? 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'],
-      serializers: { req: requestForLog },
+      serializers: { req: requestForLog, err: errorForLog },
     },
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },

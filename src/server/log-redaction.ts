@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { redact } from '../security/redact.js';
 
 /** `token=` query values: a master or session token in a URL must not land in a log file. */
 const TOKEN_IN_QUERY = /([?&](?:token|access_token|key)=)[^&#]*/gi;
@@ -16,4 +17,9 @@ export function requestForLog(req: FastifyRequest) {
     remoteAddress: req.ip,
     remotePort: req.socket?.remotePort,
   };
+}
+
+/** Pino's error serializer: an error message can quote what a client or a model sent, keys included. */
+export function errorForLog(err: Error & { code?: string }) {
+  return { type: err?.name ?? 'Error', code: err?.code, message: redact(String(err?.message ?? err)), stack: redact(err?.stack ?? '') };
 }
