@@ -77,6 +77,9 @@ function requestOnce(url: URL, opts: FetchOptions): Promise<{ redirect?: string;
         'user-agent': USER_AGENT,
         accept: 'text/html,application/xhtml+xml,text/plain;q=0.9,application/json;q=0.8,*/*;q=0.5',
         'accept-encoding': 'gzip, deflate, br',
+        // Requests the agent starts are never the owner: a forwarding header switches PocketPaw's
+        // localhost bypass off, so even with web_fetch_allow_private the agent cannot call its API.
+        via: '1.1 pocketpaw-agent',
       },
     }, (res) => {
       const status = res.statusCode ?? 0;
