@@ -84,3 +84,27 @@ describe('plan mode in the browser', () => {
     await context.close();
   });
 });
+
+describe('without a sandbox', () => {
+  let bare: ChatTestEnv;
+  beforeAll(async () => {
+    bare = await startChatServer('openai', { mode: 'dashboard', env: { POCKETPAW_SANDBOX: 'off' } });
+  });
+  afterAll(() => bare?.close());
+
+  it('every shell command waits for approval, and the card says why', async () => {
+    const { context, page, problems } = await newPage(browser);
+    await openApp(page, bare.s.url);
+    bare.fake.enqueue(toolCallReply('shell', { command: 'echo unconfined' }), textReply('Ran it.'));
+    await send(page, 'Run echo please');
+    const card = planCard(page);
+    await card.waitFor({ timeout: 30_000 });
+    await expect(card.locator('.plan-reason').textContent()).resolves.toMatch(/^No sandbox is available \(.+\): shell commands need your approval$/);
+    await card.getByRole('button', { name: /^Approve/ }).click();
+    const answer = lastAnswer(page);
+    await answer.and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
+    await expect(answer.locator('.md').last().textContent()).resolves.toContain('Ran it.');
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -130,6 +130,8 @@ export interface PlanCard {
   tool: string;
   args: unknown;
   expiresAt: string;
+  /** Why it is held when plan mode is not the reason (e.g. no sandbox for the shell). */
+  reason?: string;
   /** `sending`: a decision is on its way; the rest are outcomes. */
   status: 'pending' | 'sending' | 'approved' | 'rejected' | 'expired' | 'error';
   /** The decision being sent (for the label of the `sending` state). */
@@ -611,6 +613,7 @@ function onPlanProposed(f: Frame): void {
     tool: String(plan.tool ?? 'tool'),
     args: plan.args,
     expiresAt: String(plan.expires_at ?? ''),
+    ...(typeof plan.reason === 'string' && plan.reason ? { reason: plan.reason } : {}),
     status: 'pending',
   };
   setPlan(sid, card);

@@ -68,6 +68,7 @@ export function PlanCardView({ sessionId }: { sessionId: string | null }) {
         <span class="tool-status">{sending ? (card.decision === 'reject' ? 'Rejecting…' : 'Approving…') : 'Needs approval'}</span>
       </div>
       <div class="tool-body">
+        {card.reason ? <p class="plan-reason">{card.reason}</p> : null}
         {args ? (
           <>
             <div class="tool-label">Arguments</div>
