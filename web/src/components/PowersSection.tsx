@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { FormFooter } from './FormFooter';
 import { api, type SandboxStatus, type Settings } from '../api';
 import { loadSettings } from '../state';
 
@@ -312,19 +313,7 @@ export function PowersSection({ settings, saved, setSaved }: { settings: Setting
         ) : null}
       </fieldset>
 
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save agent powers'}
-        </button>
-        <span class="save-state" role="status">
-          {saved}
-        </span>
-      </div>
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormFooter busy={busy} label="Save agent powers" saved={saved} error={error} />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { FormFooter } from './FormFooter';
 import { api, type Settings } from '../api';
 import { app, closeSettings, loadSettings, logout, modelConfigured } from '../state';
 import { useStore } from '../store';
@@ -123,19 +124,7 @@ function ModelSection({ settings, saved, setSaved }: { settings: Settings; saved
           </div>
         </div>
       ) : null}
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save model settings'}
-        </button>
-        <span class="save-state" role="status">
-          {saved}
-        </span>
-      </div>
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormFooter busy={busy} label="Save model settings" saved={saved} error={error} />
     </form>
   );
 }
