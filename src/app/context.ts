@@ -13,7 +13,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { SettingsStore } from '../config/settings-store.js';
 import { createMemorySetup } from '../memory/setup.js';
-import { createToolSetup } from '../tools/setup.js';
+import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { ErrorLog } from '../health/error-log.js';
 import { HealthService } from '../health/service.js';
 import { createLimiters, type Limiters } from '../ratelimit/limiters.js';
@@ -42,6 +42,8 @@ export interface AppContext {
   audit: AuditLog;
   errors: ErrorLog;
   health: HealthService;
+  /** The agent's tools, the gate that polices them, plan mode's proposals and the shell sandbox. */
+  tools: ToolSetup;
   /** Stops running turns (storing their partial answers), then closes everything. */
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       limiters: createLimiters(config.settings),
       audit,
       errors: new ErrorLog(secrets),
+      tools,
       health: new HealthService({ home, db, tokenFile: master.file }),
       close() {
         closing ??= chat.close().finally(() => {

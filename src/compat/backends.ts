@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.js';
 import { requireObjectBody } from '../server/body.js';
-import { toolSetupOf } from '../tools/setup.js';
 
 /** Spec §3.9. */
 export interface BackendInfo {
@@ -31,7 +30,7 @@ const LOOP_CAPABILITIES = ['streaming', 'tools', 'multi_turn', 'custom_system_pr
 
 /** The agent's tools, for `builtinTools`: what the agent loop's tool registry holds. */
 function toolNames(ctx: AppContext): string[] {
-  return (toolSetupOf(ctx)?.registry.all() ?? []).map((t) => t.name).sort();
+  return ctx.tools.registry.all().map((t) => t.name).sort();
 }
 
 export function listBackends(ctx: AppContext): BackendInfo[] {

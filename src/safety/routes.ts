@@ -5,7 +5,6 @@ import type { AppContext } from '../app/context.js';
 import { AUDIT_SEVERITIES } from '../audit/log.js';
 import { ModelResolver } from '../chat/providers/resolve.js';
 import { HttpError } from '../http/errors.js';
-import { toolSetupOf } from '../tools/setup.js';
 import { runSecurityAudit } from './security-audit.js';
 
 const tags = ['safety'];
@@ -75,7 +74,7 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
       const { fixed: _fixed, ...report } = await runSecurityAudit({
         home: ctx.home, settings, bindHost,
         hasModel: async () => (await models.resolve(settings)).provider !== null,
-        sandbox: toolSetupOf(ctx) ? () => toolSetupOf(ctx)!.sandbox.status(settings) : undefined,
+        sandbox: () => ctx.tools.sandbox.status(settings),
       });
       return report;
     });
@@ -87,7 +86,7 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
       schema: { tags, summary: `${verb === 'approve' ? 'Approve' : 'Reject'} the proposed plan of a session (plan mode)`, body: planBody },
     }, async (req) => {
       const sessionKey = req.body.session_key;
-      if (!toolSetupOf(ctx)?.plans.decide(sessionKey, decision)) throw new HttpError(404, `No active plan to ${verb}`);
+      if (!ctx.tools.plans.decide(sessionKey, decision)) throw new HttpError(404, `No active plan to ${verb}`);
       return { session_key: sessionKey, action: decision };
     });
   }

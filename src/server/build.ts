@@ -68,7 +68,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSettingsRoutes(app, ctx.settingsStore);
   registerMemoryRoutes(app, ctx);
   registerSafetyRoutes(app, ctx);
-  registerSandboxRoutes(app, ctx);
+  registerSandboxRoutes(app, { sandbox: ctx.tools.sandbox, settings: ctx.settings });
   registerCompatRoutes(app, ctx);
   await registerWebSocket(app, ctx);
   registerAuthRoutes(app, {

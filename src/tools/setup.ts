@@ -46,14 +46,6 @@ export interface ToolSetup {
   close(): void;
 }
 
-/** Setups by their audit log: how routes and WebSocket actions, which get the app context, find the plans. */
-const setups = new WeakMap<AuditLog, ToolSetup>();
-
-/** The tool setup created with this audit log (the app context's `audit`). */
-export function toolSetupOf(ctx: { audit: AuditLog }): ToolSetup | undefined {
-  return setups.get(ctx.audit);
-}
-
 /** Builds the agent's tools and the gate that polices them. Owned by the tools issue. */
 export function createToolSetup(deps: ToolSetupDeps): ToolSetup {
   prepareWorkspace(deps);
@@ -75,10 +67,8 @@ export function createToolSetup(deps: ToolSetupDeps): ToolSetup {
     close: () => {
       plans.close();
       sandbox.close();
-      setups.delete(deps.audit);
     },
   };
-  setups.set(deps.audit, setup);
   return setup;
 }
 

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { AuditLog } from '../../audit/log.js';
 import type { Settings } from '../../config/settings.js';
-import { toolSetupOf } from '../setup.js';
-import { sandboxStatus } from './sandbox.js';
+import type { Sandbox } from './sandbox.js';
 
 export interface SandboxRouteDeps {
-  audit: AuditLog;
+  sandbox: Sandbox;
   settings: () => Settings;
-  home: string;
 }
 
 /** The ports `app` listens on (none before `listen`). */
@@ -21,10 +18,9 @@ function listeningPorts(app: FastifyInstance): number[] {
  * sandbox this server's own port, so its proxy refuses it even when nobody wired `serverPorts`.
  */
 export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDeps): void {
-  const setup = toolSetupOf(deps);
-  setup?.sandbox.addServerPorts(() => listeningPorts(app));
+  deps.sandbox.addServerPorts(() => listeningPorts(app));
   app.get('/api/v1/tools/sandbox', {
     config: { scope: ['settings:read', 'settings:write'] },
     schema: { tags: ['tools'], summary: 'Shell sandbox status: available, why not, network policy, workspace' },
-  }, async () => (setup ? setup.sandbox.status(deps.settings()) : sandboxStatus({ home: deps.home, settings: deps.settings() })));
+  }, async () => deps.sandbox.status(deps.settings()));
 }

@@ -1,4 +1,3 @@
-import { toolSetupOf } from '../../tools/setup.js';
 import { action, type WsActionContext, type WsActions } from './types.js';
 
 /** The session a plan action names; without one, the chat this socket is on. */
@@ -11,8 +10,7 @@ function decide(decision: 'approved' | 'rejected') {
   const verb = decision === 'approved' ? 'approve' : 'reject';
   return (frame: Record<string, unknown>, conn: WsActionContext) => {
     const sessionKey = sessionKeyOf(frame, conn);
-    const plans = toolSetupOf(conn.ctx)?.plans;
-    if (!plans?.decide(sessionKey, decision)) {
+    if (!conn.ctx.tools.plans.decide(sessionKey, decision)) {
       conn.send({ type: 'error', content: `No active plan to ${verb}` });
       return;
     }
