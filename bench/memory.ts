@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketpaw-memory-bench-'));
   const db = openDatabase(path.join(home, 'pocketpaw.db'));
   try {
-    const store = MemoryStore.for(db, home);
+    const store = new MemoryStore(db, home);
     const rand = prng(42);
     const rareAt = new Set(Array.from({ length: RARE_COUNT }, (_, i) => Math.floor(((i + 1) * N) / (RARE_COUNT + 1))));
     const items: NewMemory[] = [];

@@ -13,6 +13,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { SettingsStore } from '../config/settings-store.js';
 import { createMemorySetup } from '../memory/setup.js';
+import type { MemoryStore } from '../memory/store.js';
 import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { ErrorLog } from '../health/error-log.js';
 import { HealthService } from '../health/service.js';
@@ -42,6 +43,8 @@ export interface AppContext {
   audit: AuditLog;
   errors: ErrorLog;
   health: HealthService;
+  /** Long-term memory (the server's one store). */
+  memory: MemoryStore;
   /** The agent's tools, the gate that polices them, plan mode's proposals and the shell sandbox. */
   tools: ToolSetup;
   /** Stops running turns (storing their partial answers), then closes everything. */
@@ -91,6 +94,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       audit,
       errors: new ErrorLog(secrets),
       tools,
+      memory: memory.store,
       health: new HealthService({ home, db, tokenFile: master.file }),
       close() {
         closing ??= chat.close().finally(() => {

@@ -23,8 +23,8 @@ const DAILY_NOTE = /^\d{4}-\d{2}-\d{2}\.md$/;
  * adds nothing. Their time is the import's (spec §8: "the time the file was loaded"). Daily notes (`memory/<date>.md`) are not long-term memory and are only counted.
  */
 export function createMemoryImporter(db: Database.Database, home: string): (sourceRoot: string) => MemoryImport {
+  const store = new MemoryStore(db, home);
   return (sourceRoot) => {
-    const store = MemoryStore.for(db, home);
     const result: MemoryImport = { entries: 0, files: 0, problems: [] };
     const memDir = path.join(sourceRoot, 'memory');
     const files: { file: string; scope: string }[] = [{ file: path.join(memDir, 'MEMORY.md'), scope: OWNER_SCOPE }];

@@ -6,7 +6,7 @@ import { notFound } from '../http/errors.js';
 import { requireObjectBody } from '../server/body.js';
 import { assertMayChangeSettings } from '../settings/admin-keys.js';
 import { clampLegacy, legacyLimit, v1Limit } from '../sessions/schemas.js';
-import { MemoryStore, type MemoryEntry } from './store.js';
+import type { MemoryEntry } from './store.js';
 
 const scope = ['memory'] as const;
 const tags = ['memory'];
@@ -30,7 +30,7 @@ function toJson(e: MemoryEntry) {
 export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { scope };
-  const store = () => MemoryStore.for(ctx.db, ctx.home);
+  const store = () => ctx.memory;
 
   r.get('/api/memory/long_term', {
     config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: legacyLimit(50) }) },

@@ -34,7 +34,7 @@ export interface MemorySetup {
  * (src/security/injection).
  */
 export function createMemorySetup(deps: MemorySetupDeps): MemorySetup {
-  const store = MemoryStore.for(deps.db, deps.home);
+  const store = new MemoryStore(deps.db, deps.home);
   return {
     store,
     tools: [...createMemoryTools(store), ...createWebTools(), ...createSessionTools()],

@@ -105,8 +105,6 @@ function prepare(db: Database.Database) {
   };
 }
 
-const cache = new WeakMap<Database.Database, Map<string, MemoryStore>>();
-
 /**
  * Long-term memory in SQLite (spec §8, §11.1): one row per entry with its sender scope, and an
  * FTS5 index written in the same transaction. Every writer (the server, `pocketpaw import`)
@@ -114,15 +112,6 @@ const cache = new WeakMap<Database.Database, Map<string, MemoryStore>>();
  */
 export class MemoryStore {
   private readonly stmts: ReturnType<typeof prepare>;
-
-  /** One store per database and data dir (statements are prepared once). */
-  static for(db: Database.Database, home: string): MemoryStore {
-    let byHome = cache.get(db);
-    if (!byHome) cache.set(db, (byHome = new Map()));
-    let store = byHome.get(home);
-    if (!store) byHome.set(home, (store = new MemoryStore(db, home)));
-    return store;
-  }
 
   constructor(private readonly db: Database.Database, private readonly home: string) {
     this.stmts = prepare(db);

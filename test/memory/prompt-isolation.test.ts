@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TurnSink } from '../../src/chat/turn-sink.js';
 import { memoryEntryId, OWNER_SCOPE, senderHash } from '../../src/memory/ids.js';
 import { MEMORY_PROMPT_HEADING } from '../../src/memory/prompt.js';
-import { MemoryStore } from '../../src/memory/store.js';
+import type { MemoryStore } from '../../src/memory/store.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
 import { connectChat } from '../helpers/ws-client.js';
@@ -23,7 +23,7 @@ describe('memories in the system prompt', () => {
   let store: MemoryStore;
   beforeAll(async () => {
     env = await startChatServer('openai');
-    store = MemoryStore.for(env.s.server.ctx.db, env.s.home);
+    store = env.s.server.ctx.memory;
     store.addMany(Array.from({ length: 40 }, (_, i) => ({ scope: OWNER_SCOPE, content: `Gardening note ${i}: water the tomatoes every ${i + 2} days.` })));
     store.add({ scope: OWNER_SCOPE, content: 'The user\'s dog Biscuit is allergic to chicken.', tags: ['pets'] });
     store.addMany(Array.from({ length: 5 }, (_, i) => ({ scope: OWNER_SCOPE, content: `Recent errand ${i}: buy stamps.` })));
