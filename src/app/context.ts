@@ -16,6 +16,10 @@ import { createMemorySetup } from '../memory/setup.js';
 import type { MemoryStore } from '../memory/store.js';
 import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { ErrorLog } from '../health/error-log.js';
+import { intentionRunner } from '../intentions/run.js';
+import { IntentionService } from '../intentions/service.js';
+import { ReminderService } from '../reminders/service.js';
+import type { Frame } from '../ws/hub.js';
 import { HealthService } from '../health/service.js';
 import { createLimiters, type Limiters } from '../ratelimit/limiters.js';
 import { SessionEvents } from '../sessions/events.js';
@@ -43,6 +47,12 @@ export interface AppContext {
   audit: AuditLog;
   errors: ErrorLog;
   health: HealthService;
+  /** PocketPaw's reminders (`reminders.json`); due ones reach every open dashboard. */
+  reminders: ReminderService;
+  /** Scheduled agent runs (`intentions.json`). */
+  intentions: IntentionService;
+  /** Arms the reminder and intention timers: the server does, a CLI command does not. */
+  startSchedules(): void;
   /** Long-term memory (the server's one store). */
   memory: MemoryStore;
   /** The agent's tools, the gate that polices them, plan mode's proposals and the shell sandbox. */
@@ -78,6 +88,15 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       promptContributors: memory.promptContributors,
       inboundFilter: memory.inboundFilter,
     });
+    const health = new HealthService({ home, db, tokenFile: master.file });
+    // To every open dashboard socket through the live-frame bus (the WebSocket hub subscribes).
+    const broadcast = (frame: Frame) => audit.publish(frame);
+    // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other.
+    const reminders = new ReminderService(home, (r) => {
+      broadcast({ type: 'reminder', content: r });
+      broadcast({ type: 'reminder', reminder: r });
+    });
+    const intentions = new IntentionService(home, intentionRunner({ home, health, chat }, broadcast));
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -95,8 +114,17 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       errors: new ErrorLog(secrets),
       tools,
       memory: memory.store,
-      health: new HealthService({ home, db, tokenFile: master.file }),
+      health,
+      reminders,
+      intentions,
+      startSchedules() {
+        reminders.schedule();
+        intentions.start();
+      },
       close() {
+        // Timers first, so nothing new starts while the running turns are stopped.
+        reminders.close();
+        intentions.close();
         closing ??= chat.close().finally(() => {
           tools.close();
           apiKeys.close();

@@ -48,6 +48,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       }
       throw err;
     }
+    ctx.startSchedules();
     if (!isLoopbackBind(host)) app.log.warn(remoteBindWarning(host));
     const address = app.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;

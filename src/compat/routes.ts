@@ -7,7 +7,6 @@ import { registerSkillRoutes } from '../skills/routes.js';
 import { registerBackendRoutes } from './backends.js';
 import { registerChannelRoutes } from './channels.js';
 import { registerFileRoutes } from './files.js';
-import { compatServices } from './services.js';
 
 /**
  * Routes PocketPaw's own dashboard and desktop app call beyond sessions and chat: channels
@@ -15,13 +14,11 @@ import { compatServices } from './services.js';
  * §3.14, §3.16).
  */
 export function registerCompatRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const services = compatServices(ctx);
-  app.addHook('onClose', async () => services.close());
   registerChannelRoutes(app, ctx);
   registerBackendRoutes(app, ctx);
   registerIdentityRoutes(app, ctx.home);
   registerSkillRoutes(app, ctx.home);
   registerFileRoutes(app, ctx);
-  registerReminderRoutes(app, services.reminders);
-  registerIntentionRoutes(app, services.intentions);
+  registerReminderRoutes(app, ctx.reminders);
+  registerIntentionRoutes(app, ctx.intentions);
 }

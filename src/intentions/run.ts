@@ -1,12 +1,20 @@
-import type { AppContext } from '../app/context.js';
+import type { ChatService } from '../chat/service.js';
+import type { HealthService } from '../health/service.js';
 import type { TurnSink } from '../chat/turn-sink.js';
 import { nowIso } from '../shared/time.js';
 import { formatStatus, systemSnapshot } from '../system/status.js';
 import type { Frame } from '../ws/hub.js';
 import type { Intention } from './service.js';
 
+/** What an intention run needs: its data dir (system status), health, and the chat to run in. */
+export interface IntentionRunDeps {
+  home: string;
+  health: Pick<HealthService, 'summary'>;
+  chat: Pick<ChatService, 'runTurn'>;
+}
+
 /** What the context sources of spec §3.14 add in front of the intention's prompt. */
-async function contextBlock(ctx: AppContext, sources: string[]): Promise<string> {
+async function contextBlock(ctx: IntentionRunDeps, sources: string[]): Promise<string> {
   const parts: string[] = [];
   for (const source of sources) {
     if (source === 'datetime') parts.push(`Current date and time: ${new Date().toString()}`);
@@ -28,7 +36,7 @@ async function contextBlock(ctx: AppContext, sources: string[]): Promise<string>
  * every dashboard: `intention_started`, the agent's answer as a `message` frame carrying the
  * intention id (spec §10 item 9), then `intention_completed` or `intention_error` (§4.4).
  */
-export function intentionRunner(ctx: AppContext, broadcast: (frame: Frame) => void): (i: Intention) => Promise<void> {
+export function intentionRunner(ctx: IntentionRunDeps, broadcast: (frame: Frame) => void): (i: Intention) => Promise<void> {
   return async (intention) => {
     const base = { intention_id: intention.id, intention_name: intention.name };
     broadcast({ type: 'intention_started', ...base, timestamp: nowIso() });

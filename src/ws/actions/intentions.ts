@@ -1,4 +1,3 @@
-import { compatServices } from '../../compat/services.js';
 import { str } from '../../compat/ws.js';
 import { DEFAULT_TRIGGER, UPDATABLE, type IntentionUpdate } from '../../intentions/service.js';
 import { action, type WsActions } from './types.js';
@@ -30,14 +29,14 @@ function cleanUpdates(raw: unknown): IntentionUpdate {
 export const intentionActions: WsActions = {
   get_intentions: action(['chat'], (_frame, conn) => {
     try {
-      conn.send({ type: 'intentions', intentions: compatServices(conn.ctx).intentions.list() });
+      conn.send({ type: 'intentions', intentions: conn.ctx.intentions.list() });
     } catch (err) {
       conn.send(failed(err));
     }
   }),
   create_intention: action(['admin'], (frame, conn) => {
     try {
-      const intention = compatServices(conn.ctx).intentions.create({
+      const intention = conn.ctx.intentions.create({
         name: str(frame.name, 'Unnamed') || 'Unnamed',
         prompt: str(frame.prompt),
         trigger: isObject(frame.trigger) ? frame.trigger : { ...DEFAULT_TRIGGER },
@@ -51,7 +50,7 @@ export const intentionActions: WsActions = {
   }),
   update_intention: action(['admin'], (frame, conn) => {
     try {
-      const intention = compatServices(conn.ctx).intentions.update(str(frame.id), cleanUpdates(frame.updates));
+      const intention = conn.ctx.intentions.update(str(frame.id), cleanUpdates(frame.updates));
       conn.send(intention ? { type: 'intention_updated', intention } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
@@ -60,14 +59,14 @@ export const intentionActions: WsActions = {
   delete_intention: action(['admin'], (frame, conn) => {
     const id = str(frame.id);
     try {
-      conn.send(compatServices(conn.ctx).intentions.delete(id) ? { type: 'intention_deleted', id } : NOT_FOUND);
+      conn.send(conn.ctx.intentions.delete(id) ? { type: 'intention_deleted', id } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
     }
   }),
   toggle_intention: action(['admin'], (frame, conn) => {
     try {
-      const intention = compatServices(conn.ctx).intentions.toggle(str(frame.id));
+      const intention = conn.ctx.intentions.toggle(str(frame.id));
       conn.send(intention ? { type: 'intention_toggled', intention } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));
@@ -75,7 +74,7 @@ export const intentionActions: WsActions = {
   }),
   run_intention: action(['admin'], (frame, conn) => {
     try {
-      const intention = compatServices(conn.ctx).intentions.run(str(frame.id));
+      const intention = conn.ctx.intentions.run(str(frame.id));
       conn.send(intention ? { type: 'notification', content: `🚀 Running intention: ${intention.name}` } : NOT_FOUND);
     } catch (err) {
       conn.send(failed(err));

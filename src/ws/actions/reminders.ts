@@ -1,4 +1,3 @@
-import { compatServices } from '../../compat/services.js';
 import { str } from '../../compat/ws.js';
 import { PARSE_ERROR } from '../../reminders/parse.js';
 import { action, type WsActions } from './types.js';
@@ -9,14 +8,14 @@ const failed = (err: unknown) => ({ type: 'error', content: (err as Error)?.mess
 export const reminderActions: WsActions = {
   get_reminders: action(['chat'], (_frame, conn) => {
     try {
-      conn.send({ type: 'reminders', reminders: compatServices(conn.ctx).reminders.list() });
+      conn.send({ type: 'reminders', reminders: conn.ctx.reminders.list() });
     } catch (err) {
       conn.send(failed(err));
     }
   }),
   add_reminder: action(['chat'], (frame, conn) => {
     try {
-      const reminder = compatServices(conn.ctx).reminders.add(str(frame.message));
+      const reminder = conn.ctx.reminders.add(str(frame.message));
       conn.send(reminder ? { type: 'reminder_added', reminder } : { type: 'error', content: PARSE_ERROR });
     } catch (err) {
       conn.send(failed(err));
@@ -25,7 +24,7 @@ export const reminderActions: WsActions = {
   delete_reminder: action(['chat'], (frame, conn) => {
     const id = str(frame.id);
     try {
-      const deleted = compatServices(conn.ctx).reminders.delete(id);
+      const deleted = conn.ctx.reminders.delete(id);
       conn.send(deleted ? { type: 'reminder_deleted', id } : { type: 'error', content: 'Reminder not found' });
     } catch (err) {
       conn.send(failed(err));
