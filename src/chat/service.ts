@@ -82,11 +82,6 @@ export class ChatService {
     return controller !== undefined;
   }
 
-  async describeModel(): Promise<string> {
-    const resolved = await this.deps.models.resolve(this.deps.settings.get());
-    return resolved.provider ? `${resolved.provider} · ${resolved.modelId}` : 'none configured';
-  }
-
   /** Runs one turn to completion. Never throws: failures reach the sink as a message. */
   runTurn(input: TurnInput, sink: TurnSink): Promise<void> {
     const turn = this.turn(input, sink).catch((err: unknown) => {
@@ -103,7 +98,7 @@ export class ChatService {
     if (command) {
       const reply = await runCommand(command, {
         baseKey: input.baseKey, sessions: this.deps.sessions, aliases: this.deps.aliases,
-        settings: this.deps.settings, describeModel: () => this.describeModel(),
+        settings: this.deps.settings, resolveModel: () => this.deps.models.resolve(this.deps.settings.get()),
       });
       sink.message(this.deps.sessions.redact(reply));
       sink.end({ usage: null, interrupted: false, failed: false });

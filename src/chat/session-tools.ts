@@ -32,7 +32,7 @@ function listText(ctx: ToolContext): string {
   const list = chatSessions(c);
   if (!list.length) return 'No sessions found. Start chatting to create one!';
   const active = currentSession(c).id;
-  return list.map((s, i) => `${i + 1}. ${s.title || 'New Chat'} (${s.message_count} msgs)${s.id === active ? ' (active)' : ''}`).join('\n');
+  return list.map((s, i) => `${i + 1}. ${s.title || 'New Chat'} (${s.message_count} ${s.message_count === 1 ? 'msg' : 'msgs'})${s.id === active ? ' (active)' : ''}`).join('\n');
 }
 
 function def<P extends z.ZodType>(d: Omit<ToolDefinition<P>, 'group'>): ToolDefinition {

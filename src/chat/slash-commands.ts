@@ -1,6 +1,9 @@
 import type { SettingsStore } from '../config/settings-store.js';
+import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/service.js';
+import { plural } from '../shared/plural.js';
 import type { SessionAliases } from './aliases.js';
+import { isRunnableBackend, modelSettingFor as backendModelSetting, type NoModel, type ProviderKind } from './providers/resolve.js';
 import {
   chatSessions, currentSession, findChatSession, removeCurrentSession, renameCurrentSession, startNewSession, switchToSession,
 } from './session-actions.js';
@@ -30,8 +33,8 @@ export interface CommandContext {
   sessions: SessionService;
   aliases: SessionAliases;
   settings: SettingsStore;
-  /** "anthropic · claude-sonnet-4-6", or a note that none is configured. */
-  describeModel(): Promise<string>;
+  /** The provider and model the next turn would use, picked exactly as a turn picks them. */
+  resolveModel(): Promise<{ provider: ProviderKind; modelId: string } | NoModel>;
 }
 
 const HELP = [
@@ -72,7 +75,7 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
       const list = chatSessions(ctx);
       if (!list.length) return 'No sessions yet in this chat.';
       return ['Sessions (newest first):', ...list.map((x, i) =>
-        `${i + 1}. ${x.title} — ${x.message_count} messages${x.id === currentId ? ' (active)' : ''}`)].join('\n');
+        `${i + 1}. ${x.title} — ${plural(x.message_count, 'message')}${x.id === currentId ? ' (active)' : ''}`)].join('\n');
     }
     case 'resume': {
       const list = chatSessions(ctx);
@@ -92,18 +95,22 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
     }
     case 'status': {
       const session = ctx.sessions.find(currentId);
+      const resolved = await ctx.resolveModel();
       return [
         `Session: ${session?.title ?? 'New Chat (no messages yet)'}`,
         `Messages: ${session?.message_count ?? 0}`,
         `Channel: ${currentKey.split(':')[0]}`,
         `Session key: ${currentKey}`,
-        `Backend: ${s.agent_backend}`,
-        `Model: ${await ctx.describeModel()}`,
+        // What answers: the provider and model a turn resolves now, not the setting names.
+        `Provider: ${resolved.provider ?? 'none configured (send a message to see how to set one up)'}`,
+        `Model: ${resolved.provider ? resolved.modelId : 'none'}`,
+        `Backend: ${s.agent_backend}${isRunnableBackend(s.agent_backend) ? '' : ' (cannot run here; the provider above answers)'}`,
       ].join('\n');
     }
     case 'model': {
-      if (!cmd.args) return `Model: ${await ctx.describeModel()}`;
-      const field = modelSettingFor(s.llm_provider, s);
+      const resolved = await ctx.resolveModel();
+      if (!cmd.args) return resolved.provider ? `Model: ${resolved.modelId} (${resolved.provider})` : 'Model: none configured';
+      const field = modelSettingFor(s, resolved.provider);
       ctx.settings.update({ [field]: cmd.args });
       return `Model set to ${cmd.args} (${field}).`;
     }
@@ -124,9 +131,14 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
   }
 }
 
-/** The model setting that applies to the chosen provider (auto: the one auto would use). */
-function modelSettingFor(provider: string, s: ReturnType<SettingsStore['get']>): string {
-  switch (provider) {
+/**
+ * The setting that names the model of the next turn: the one the resolver reads (the backend's
+ * model setting when `auto` goes through the backend), else that of the provider that answers.
+ */
+function modelSettingFor(s: Settings, answering: ProviderKind | null): string {
+  const fromResolver = backendModelSetting(s);
+  if (fromResolver) return fromResolver;
+  switch (answering) {
     case 'anthropic': return 'anthropic_model';
     case 'openai': return 'openai_model';
     case 'ollama': return 'ollama_model';

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import { createAppContext } from '../app/context.js';
+import { NO_MODEL_HINT } from '../chat/providers/resolve.js';
 import type { TurnSink } from '../chat/turn-sink.js';
 
 /**
  * `pocketpaw chat "question"`: one turn from the terminal, streamed to stdout, stored like any
  * other session (channel `cli`). `--continue` picks up the most recent CLI session.
+ * Exit code 1 when the turn failed or no model is configured (the setup steps go to stderr).
  */
 export async function runChat(question: string, opts: { continue?: boolean }): Promise<number> {
   const ctx = createAppContext();
@@ -16,6 +18,7 @@ export async function runChat(question: string, opts: { continue?: boolean }): P
       else process.stderr.write('No earlier CLI session: starting a new one.\n');
     }
     let failed = false;
+    let noModel = false;
     let wroteText = false;
     const dim = (s: string) => (process.stderr.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
     const sink: TurnSink = {
@@ -24,7 +27,13 @@ export async function runChat(question: string, opts: { continue?: boolean }): P
         wroteText = true;
         process.stdout.write(delta);
       },
-      message: (content) => process.stdout.write(`${content}\n`),
+      message: (content) => {
+        // The setup steps instead of an answer: guidance for the user, not output to pipe on.
+        if (content.endsWith(NO_MODEL_HINT)) {
+          noModel = true;
+          process.stderr.write(`${content}\n`);
+        } else process.stdout.write(`${content}\n`);
+      },
       event: (e) => {
         if (e.type === 'tool_start') process.stderr.write(dim(`\n[tool ${e.name} ${JSON.stringify(e.params ?? {})}]\n`));
         else if (e.type === 'tool_result') process.stderr.write(dim(`[${e.name}: ${e.status}]\n`));
@@ -38,7 +47,7 @@ export async function runChat(question: string, opts: { continue?: boolean }): P
       },
     };
     await ctx.chat.runTurn({ baseKey: `cli:${chatId}`, text: question, metadata: { source: 'cli' } }, sink);
-    return failed ? 1 : 0;
+    return failed || noModel ? 1 : 0;
   } finally {
     await ctx.close();
   }

@@ -1,6 +1,7 @@
 import { importPocketPaw, type ImportSummary } from '../import/import.js';
 import { locatePocketPawDir } from '../import/pocketpaw-dir.js';
 import { createMemoryImporter } from '../memory/import.js';
+import { plural } from '../shared/plural.js';
 import { openSessionsForCli } from './open-store.js';
 import { createProgress } from './progress.js';
 
@@ -25,7 +26,7 @@ export function runImport(dir: string, opts: { json?: boolean }): number {
   }
   const lines = [
     `Imported from ${summary.source} in ${seconds.toFixed(1)} s`,
-    `  sessions: ${summary.sessionsCreated} new, ${summary.sessionsUpdated} updated, ${summary.sessionsUnchanged} already up to date (${summary.sessionFiles} files)`,
+    `  sessions: ${summary.sessionsCreated} new, ${summary.sessionsUpdated} updated, ${summary.sessionsUnchanged} already up to date (${plural(summary.sessionFiles, 'file')})`,
     `  messages: ${summary.messagesImported} imported${summary.messagesSkipped ? `, ${summary.messagesSkipped} unreadable skipped` : ''}`,
     `  renamed sessions kept their titles: ${summary.renamedSessions}`,
   ];
@@ -36,7 +37,7 @@ export function runImport(dir: string, opts: { json?: boolean }): number {
   if (c.apiKeys === 'kept-existing') lines.push('  API keys: kept this installation\'s keys; PocketPaw\'s were not merged');
   for (const p of c.problems) lines.push(`  note: ${p}`);
   if (summary.memory && (summary.memory.files || summary.memory.entries)) {
-    lines.push(`  long-term memory: ${summary.memory.entries} entries imported from ${summary.memory.files} file(s)`);
+    lines.push(`  long-term memory: ${plural(summary.memory.entries, 'entry', 'entries')} imported from ${plural(summary.memory.files, 'file')}`);
   }
   for (const p of summary.memory?.problems ?? []) lines.push(`  note: ${p}`);
   const cfg = summary.config;
@@ -46,7 +47,7 @@ export function runImport(dir: string, opts: { json?: boolean }): number {
   for (const p of cfg.problems) lines.push(`  note: ${p}`);
   for (const n of summary.notes) lines.push(`  note: ${n}`);
   if (summary.failures.length) {
-    lines.push(`  ${summary.failures.length} file(s) not imported (the rest were):`);
+    lines.push(`  ${plural(summary.failures.length, 'file')} not imported (the rest were):`);
     for (const f of summary.failures) lines.push(`    - ${f.file}: ${f.reason}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -8,9 +8,11 @@ import { redact } from '../security/redact.js';
 import type { ServerMode } from '../server/build.js';
 import { VERSION } from '../version/routes.js';
 import { runChat } from './chat-command.js';
+import { describeFsError, UsageError } from './errors.js';
 import { runImport } from './import-command.js';
 import { securityAuditCommand } from './security-audit-command.js';
 import { sessionsCommand } from './sessions-command.js';
+import { closestCommand } from './suggest.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -18,10 +20,7 @@ function port(value: string): number {
   return n;
 }
 
-/** A mistake on the command line; shown as one line, without a stack trace. */
-class UsageError extends Error {}
-
-/** Listen failures the user fixes with --host or --port. */
+/** Listen failures the user fixes with --host or --port (file-system errors are not among them). */
 const LISTEN_PROBLEMS: Record<string, string> = {
   ENOTFOUND: 'unknown host name',
   EAI_AGAIN: 'the host name could not be resolved',
@@ -40,7 +39,9 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
   try {
     server = await startServer({ mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn' });
   } catch (err) {
-    const problem = LISTEN_PROBLEMS[(err as NodeJS.ErrnoException).code ?? ''];
+    const e = err as NodeJS.ErrnoException;
+    const listening = e.path === undefined && (e.syscall === undefined || ['listen', 'bind', 'getaddrinfo'].includes(e.syscall));
+    const problem = listening ? LISTEN_PROBLEMS[e.code ?? ''] : undefined;
     if (problem) throw new UsageError(`Cannot listen: ${problem} (${(err as Error).message}). Pick another address with --host or port with --port.`);
     throw err;
   }
@@ -70,7 +71,15 @@ const program = new Command('pocketpaw')
   .enablePositionalOptions()
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--port <port>', 'port (default 8888)', port)
-  .action((opts: { host?: string; port?: number }) => serve('dashboard', opts));
+  // Extra words reach the action so a mistyped command gets a suggestion (below), not
+  // commander's "too many arguments".
+  .allowExcessArguments()
+  .action((opts: { host?: string; port?: number }, cmd: Command) => {
+    const [word, topic] = cmd.args;
+    if (word === 'help') return (program.commands.find((c) => c.name() === topic) ?? program).help();
+    if (word !== undefined) throw unknownCommand(word);
+    return serve('dashboard', opts);
+  });
 
 program.command('serve').description('API only (no dashboard), on port 8000 by default')
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
@@ -101,11 +110,28 @@ program.command('chat <message...>').description('Ask the agent from the termina
 program.addCommand(sessionsCommand());
 program.addCommand(securityAuditCommand());
 
+function unknownCommand(word: string): UsageError {
+  const names = program.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden).map((c) => c.name());
+  const guess = closestCommand(word, names);
+  return new UsageError(guess
+    ? `Unknown command '${word}'. Did you mean '${guess}'?`
+    : `Unknown command '${word}'. Commands: ${names.join(', ')} (see \`pocketpaw --help\`).`);
+}
+
+/**
+ * Every command's errors end here: one line on stderr and exit 1. A stack trace only with
+ * POCKETPAW_DEBUG=1; without it, an unforeseen error still says what went wrong.
+ */
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError || err instanceof UsageError) {
-    process.stderr.write(`Error: ${redact(err.message)}\n`);
-  } else {
-    process.stderr.write(`Unexpected error: ${redact((err as Error)?.stack ?? String(err))}\n`);
+  const e = err as Error | undefined;
+  const known = err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError || err instanceof UsageError;
+  const fsProblem = describeFsError(err) ?? (err instanceof ConfigError ? describeFsError(err.cause) : null);
+  if (fsProblem) process.stderr.write(`Error: ${redact(fsProblem)}\n`);
+  else if (known) process.stderr.write(`Error: ${redact(e!.message)}\n`);
+  else {
+    process.stderr.write(`Error: ${redact(e?.message || String(err))}\n`);
+    if (process.env.POCKETPAW_DEBUG) process.stderr.write(`${redact(e?.stack ?? '')}\n`);
+    else process.stderr.write('This looks like a bug in PocketPaw. Run again with POCKETPAW_DEBUG=1 for the details, and please report them.\n');
   }
   process.exit(1);
 }

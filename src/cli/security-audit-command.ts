@@ -10,7 +10,7 @@ function render(run: AuditRun, fix: boolean): string {
     else lines.push(`  [WARN] ${r.check}: ${r.message}${r.fixable && !fix ? ' (fixable with --fix)' : r.fixable ? ' (fix failed)' : ''}`);
   }
   lines.push('', '-'.repeat(60));
-  lines.push(`  ${run.passed}/${run.total} checks passed${run.fixed.length ? `, ${run.fixed.length} auto-fixed` : ''}`);
+  lines.push(`  ${run.passed}/${run.total} ${run.total === 1 ? 'check' : 'checks'} passed${run.fixed.length ? `, ${run.fixed.length} auto-fixed` : ''}`);
   lines.push('-'.repeat(60), '');
   return `${lines.join('\n')}\n`;
 }

@@ -32,8 +32,8 @@ export function sessionsCommand(): Command {
     .action((o: { limit: number; json?: boolean }) => withSessions((s) => {
       const { sessions, total } = s.list(o.limit);
       print(o.json, { sessions, total }, () =>
-        [...sessions.map((x) => `${x.last_activity.slice(0, 16).replace('T', ' ')}  ${String(x.message_count).padStart(4)} msgs  ${x.id}  ${x.title.replace(/\s+/g, ' ')}`),
-          `${sessions.length} of ${total} sessions`].join('\n'));
+        [...sessions.map((x) => `${x.last_activity.slice(0, 16).replace('T', ' ')}  ${String(x.message_count).padStart(4)} ${x.message_count === 1 ? 'msg ' : 'msgs'}  ${x.id}  ${x.title.replace(/\s+/g, ' ')}`),
+          total === 1 ? `${sessions.length} of 1 session` : `${sessions.length} of ${total} sessions`].join('\n'));
     }));
 
   cmd.command('search <query>').description('Sessions whose messages contain the text (case-insensitive)')

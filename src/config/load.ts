@@ -29,7 +29,7 @@ export function ensureHome(home: string): void {
   try {
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new ConfigError(`Cannot create the data directory ${home}: ${(err as Error).message}. Set POCKETPAW_HOME to a writable directory.`);
+    throw new ConfigError(`Cannot create the data directory ${home}: ${(err as Error).message}. Set POCKETPAW_HOME to a writable directory.`, { cause: err });
   }
 }
 

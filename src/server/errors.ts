@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
 import type { ErrorLog } from '../health/error-log.js';
+import { JsonInvalidError } from './body.js';
 import { fastifyValidationToDetail } from './validation.js';
 
 const BODY_TOO_LARGE = 'Request body too large (limit 1 MB)';
@@ -14,6 +15,9 @@ export function registerErrorHandling(app: FastifyInstance, errorLog: ErrorLog):
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ detail: error.message });
+    }
+    if (error instanceof JsonInvalidError) {
+      return reply.code(422).send({ detail: error.detail });
     }
     if (error.validation) {
       return reply.code(422).send({ detail: fastifyValidationToDetail(error.validationContext, error.validation) });

@@ -6,6 +6,9 @@ export interface ValidationDetail {
   loc: (string | number)[];
   msg: string;
   type: string;
+  /** Only on `json_invalid` (malformed JSON on a typed body): `{}` and `{"error": <reason>}`. */
+  input?: unknown;
+  ctx?: Record<string, unknown>;
 }
 
 const TYPE_BY_CODE: Record<string, string> = {

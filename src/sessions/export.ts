@@ -9,9 +9,15 @@ export interface ExportFile {
   filename: string;
 }
 
-/** Spec §3.1.3. `requestedId` is echoed as given; the file name uses only file-safe characters. */
-export function exportSession(requestedId: string, storedId: string, messages: MessageRecord[], format: ExportFormat, now = new Date()): ExportFile {
-  const filename = `pocketpaw-session-${storedId.slice(0, 20).replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
+/**
+ * Spec §3.1.3. `requestedId` is echoed as given, in the document and, like PocketPaw
+ * (`id[:20]`), in the file name: `websocket:abc…` exports as `pocketpaw-session-websocket:abc….json`.
+ * Only characters a quoted header value cannot carry (quote, backslash, controls, non-ASCII)
+ * become `_`.
+ */
+export function exportSession(requestedId: string, messages: MessageRecord[], format: ExportFormat, now = new Date()): ExportFile {
+  const stem = [...requestedId].slice(0, 20).join('').replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const filename = `pocketpaw-session-${stem}.${format}`;
   if (format === 'json') {
     const doc = {
       export_version: '1.0',

@@ -115,7 +115,7 @@ export class SessionService {
     const session = this.find(rawId);
     const messages = session ? this.store.messages(session.id) : [];
     if (!session || messages.length === 0) throw notFound(`Session not found: ${rawId}`);
-    return exportSession(rawId, session.id, messages.map((m) => this.redactMessage(m)), format);
+    return exportSession(rawId, messages.map((m) => this.redactMessage(m)), format);
   }
 
   append(rawId: string, channel: string, messages: NewMessage[]): SessionRecord {

@@ -58,7 +58,7 @@ describe('chat scope', () => {
   });
 });
 
-describe('ChatRequest validation (422 FastAPI-shaped, malformed JSON 400)', () => {
+describe('ChatRequest validation (422 FastAPI-shaped, malformed JSON too)', () => {
   for (const path of ['/api/v1/chat', '/api/v1/chat/stream']) {
     it(`${path}: empty, over-long and missing content → 422; nothing reaches the model`, async () => {
       const empty = await env.s.post(path, { content: '' });
@@ -78,8 +78,10 @@ describe('ChatRequest validation (422 FastAPI-shaped, malformed JSON 400)', () =
       expect(wrongType.body.detail[0].loc).toEqual(['body', 'content']);
 
       const malformed = await env.s.request(path, { method: 'POST', body: '{"content": "unterminated', headers: { 'content-type': 'application/json' } });
-      expect(malformed.status).toBe(400);
-      expect(malformed.body).toEqual({ detail: 'Invalid JSON body' });
+      expect(malformed.status).toBe(422);
+      expect(malformed.body).toEqual({
+        detail: [{ type: 'json_invalid', loc: ['body', 12], msg: 'JSON decode error', input: {}, ctx: { error: 'Unterminated string starting at' } }],
+      });
 
       expect(env.fake.requests).toHaveLength(0);
     });

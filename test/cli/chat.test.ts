@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providerEnv } from '../helpers/chat-server.js';
 import { startFakeLlm, textReply, type FakeLlm } from '../helpers/fake-llm/index.js';
 import { tempDir } from '../helpers/pocketpaw-fixture.js';
-import { CLI_TIMEOUT, runCli } from './cli.js';
+import { CLI_TIMEOUT, expectNoStack, runCli } from './cli.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import path from 'node:path';
@@ -52,10 +52,12 @@ describe('pocketpaw chat', () => {
     expect(sessions[0]!.message_count).toBe(4);
   }, CLI_TIMEOUT);
 
-  it('without a model, prints how to configure one and still saves the question', async () => {
+  it('without a model, prints how to configure one on stderr, exits 1 and still saves the question', async () => {
     const res = await runCli(['chat', 'Hello?'], home, { POCKETPAW_LLM_PROVIDER: 'auto', POCKETPAW_OLLAMA_HOST: 'http://127.0.0.1:9' });
-    expect(res.code).toBe(0);
-    expect(res.stdout).toContain('POCKETPAW_ANTHROPIC_API_KEY');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('POCKETPAW_ANTHROPIC_API_KEY');
+    expect(res.stdout).toBe('');
+    expectNoStack(res.stderr);
     expect(cliSessions().some((s) => s.messages.join('\n') === 'user: Hello?')).toBe(true);
   }, CLI_TIMEOUT);
 

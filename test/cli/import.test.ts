@@ -42,7 +42,7 @@ describe('pocketpaw import <dir>', () => {
     expect(first.stdout).toContain(`Imported from ${src}`);
     expect(first.stdout).toMatch(/sessions: 40 new, 0 updated, 0 already up to date \(43 files\)/);
     expect(first.stdout).toMatch(/renamed sessions kept their titles: 2/);
-    expect(first.stdout).toMatch(/3 file\(s\) not imported/);
+    expect(first.stdout).toMatch(/3 files not imported/);
     for (const file of BROKEN) expect(first.stdout).toMatch(new RegExp(`- ${file}: \\S`));
     expect(first.stdout).toMatch(/access token: imported/);
   });

@@ -39,7 +39,8 @@ describe('bad input changes nothing and gets a clear 4xx', () => {
       [legacy, '{"title": ""}', 400, { detail: 'Title is required' }],
       [legacy, '{"title": "   \\n\\t "}', 400, { detail: 'Title is required' }],
       [legacy, JSON.stringify({ title: 'x'.repeat(201) }), 400, { detail: 'Title must be at most 200 characters' }],
-      [v1, '{"title": ', 400, { detail: 'Invalid JSON body' }],
+      // Typed body: FastAPI's json_invalid, as PocketPaw answers (spec §1.3).
+      [v1, '{"title": ', 422, { detail: [{ type: 'json_invalid', loc: ['body', 10], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting value' } }] }],
     ];
     for (const [path, body, status, detail] of cases) {
       const res = await raw(path, body);
