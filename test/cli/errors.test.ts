@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -58,7 +58,11 @@ describe('a data dir that cannot be written', () => {
     // As root, permission bits do not stop writes: run the CLI as `nobody` against a root-owned
     // dir. As anyone else, a dir without write permission does the same.
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) fs.chmodSync(home, 0o755);
+    if (asRoot) {
+      const reach = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, require('fs').constants.R_OK)`], { uid: 65534, gid: 65534 });
+      if (reach.status !== 0) throw new Error(`As root this test runs the CLI as 'nobody', who cannot read ${BIN}: run the tests from a checkout other users can read (e.g. chmod o+rx on its parent folders), or as a non-root user`);
+      fs.chmodSync(home, 0o755);
+    }
     else fs.chmodSync(home, 0o500);
     const scratch = dir();
     fs.chmodSync(scratch, 0o777);
