@@ -5,7 +5,7 @@ import { CredentialChecker } from '../auth/credentials.js';
 import { MasterToken } from '../auth/master-token.js';
 import { RevokedSessions } from '../auth/revoked-sessions.js';
 import { AuditLog } from '../audit/log.js';
-import { SessionAliases } from '../chat/aliases.js';
+import { SessionAliases } from '../sessions/aliases.js';
 import { ModelResolver } from '../chat/providers/resolve.js';
 import { ChatService } from '../chat/service.js';
 import { TurnQueue } from '../chat/turn-queue.js';

@@ -7,7 +7,7 @@ import type { SessionService } from '../sessions/service.js';
 import { nowIso } from '../shared/time.js';
 import { runAgent } from './agent.js';
 import type { AgentEvent } from './agent-events.js';
-import type { SessionAliases } from './aliases.js';
+import type { SessionAliases } from '../sessions/aliases.js';
 import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
 import { maxTurnsFor, type ModelResolver } from './providers/resolve.js';
 import { parseCommand, runCommand } from './slash-commands.js';

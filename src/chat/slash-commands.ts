@@ -2,11 +2,11 @@ import type { SettingsStore } from '../config/settings-store.js';
 import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/service.js';
 import { plural } from '../shared/plural.js';
-import type { SessionAliases } from './aliases.js';
+import type { SessionAliases } from '../sessions/aliases.js';
 import { isRunnableBackend, modelSettingFor as backendModelSetting, type NoModel, type ProviderKind } from './providers/resolve.js';
 import {
   chatSessions, currentSession, findChatSession, removeCurrentSession, renameCurrentSession, startNewSession, switchToSession,
-} from './session-actions.js';
+} from '../sessions/actions.js';
 
 const COMMANDS = ['new', 'sessions', 'resume', 'help', 'clear', 'rename', 'status', 'delete', 'backend', 'backends', 'model', 'tools'] as const;
 type CommandName = (typeof COMMANDS)[number];

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
 import { ModelResolver } from '../chat/providers/resolve.js';
 import type { InboundFilter } from '../chat/service.js';
-import { createSessionTools } from '../chat/session-tools.js';
+import { createSessionTools } from '../tools/sessions/tools.js';
 import type { PromptContributor } from '../chat/system-prompt.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { createInboundFilter } from '../security/injection/inbound-filter.js';
 import type { ToolDefinition } from '../tools/types.js';
-import { createWebTools } from '../web/tools.js';
+import { createWebTools } from '../tools/web/tools.js';
 import { createMemoryPromptContributor } from './prompt.js';
 import { MemoryStore } from './store.js';
 import { createMemoryTools } from './tools.js';
@@ -29,8 +29,8 @@ export interface MemorySetup {
 
 /**
  * Long-term memory, the injection scanner and the tools around them: memory tools and the
- * memory prompt contributor (src/memory), web tools whose output is scanned (src/web), the
- * session tools (src/chat/session-tools.ts), and the inbound filter of spec §6.2
+ * memory prompt contributor (src/memory), web tools whose output is scanned (src/tools/web), the
+ * session tools (src/tools/sessions/tools.ts), and the inbound filter of spec §6.2
  * (src/security/injection).
  */
 export function createMemorySetup(deps: MemorySetupDeps): MemorySetup {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SessionAliases } from '../chat/aliases.js';
+import type { SessionAliases } from '../sessions/aliases.js';
 import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/service.js';
 

@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import os from 'node:os';
 import type { Settings } from '../../config/settings.js';
-import { isPrivateAddress } from '../../web/net-guard.js';
+import { isPrivateAddress } from '../web/net-guard.js';
 
 /**
  * Which destinations the sandbox proxy connects to. The rules, in order:

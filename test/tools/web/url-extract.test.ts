@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { settingsSchema } from '../../src/config/settings.js';
-import type { ToolContext } from '../../src/tools/types.js';
-import { checkUrl, fetchPage } from '../../src/web/fetch-page.js';
-import { htmlToText } from '../../src/web/html-text.js';
-import { guardedLookup, isPrivateAddress } from '../../src/web/net-guard.js';
-import { urlExtractTool } from '../../src/web/url-extract.js';
-import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
-import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
-import { connectChat } from '../helpers/ws-client.js';
-import { chatTurn, toolResultEvents, toolResults } from '../memory/helpers.js';
+import { settingsSchema } from '../../../src/config/settings.js';
+import type { ToolContext } from '../../../src/tools/types.js';
+import { checkUrl, fetchPage } from '../../../src/tools/web/fetch-page.js';
+import { htmlToText } from '../../../src/tools/web/html-text.js';
+import { guardedLookup, isPrivateAddress } from '../../../src/tools/web/net-guard.js';
+import { urlExtractTool } from '../../../src/tools/web/url-extract.js';
+import { startChatServer, type ChatTestEnv } from '../../helpers/chat-server.js';
+import { textReply, toolCallReply } from '../../helpers/fake-llm/index.js';
+import { connectChat } from '../../helpers/ws-client.js';
+import { chatTurn, toolResultEvents, toolResults } from '../../memory/helpers.js';
 import { startPageServer, type PageServer } from './page-server.js';
 
 const ARTICLE = `<!doctype html><html><head><title>Lemon &amp; Thyme Cake</title>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Settings } from '../config/settings.js';
-import type { ToolDefinition } from '../tools/types.js';
+import type { Settings } from '../../config/settings.js';
+import type { ToolDefinition } from '../types.js';
 import { decodeEntities } from './html-text.js';
 
 const SEARCH_TIMEOUT_MS = 15_000;

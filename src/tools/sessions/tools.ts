@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import type { ToolContext, ToolDefinition } from '../tools/types.js';
+import type { ToolContext, ToolDefinition } from '../types.js';
 import {
   chatSessions, currentSession, findChatSession, removeCurrentSession, renameCurrentSession, startNewSession, switchToSession,
   TITLE_MAX_CHARS, type ChatSessionContext,
-} from './session-actions.js';
+} from '../../sessions/actions.js';
 
 /**
  * PocketPaw's session tools (`new_session`, `list_sessions`, `switch_session`, `clear_session`,
- * `rename_session`, `delete_session`) with the slash commands' semantics (session-actions.ts).
+ * `rename_session`, `delete_session`) with the slash commands' semantics (src/sessions/actions.ts).
  * They always act on the chat that called them (ToolContext.baseKey): PocketPaw's
  * `session_key` argument is accepted and ignored, so a model cannot reach another chat.
  *

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { HttpError } from '../http/errors.js';
-import { toSessionId } from '../sessions/ids.js';
-import type { SessionService } from '../sessions/service.js';
-import type { SessionRecord } from '../sessions/types.js';
+import { toSessionId } from './ids.js';
+import type { SessionService } from './service.js';
+import type { SessionRecord } from './types.js';
 import type { SessionAliases } from './aliases.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ToolDefinition } from '../tools/types.js';
+import type { ToolDefinition } from '../types.js';
 import { urlExtractTool } from './url-extract.js';
 import { createWebSearchTool, DEFAULT_ENDPOINTS, type SearchEndpoints } from './web-search.js';
 

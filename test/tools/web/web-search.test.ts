@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { settingsSchema } from '../../src/config/settings.js';
-import { guardToolOutput } from '../../src/tools/registry.js';
-import type { ToolContext } from '../../src/tools/types.js';
-import { createWebSearchTool, NOT_CONFIGURED, pickProvider } from '../../src/web/web-search.js';
-import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
-import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
-import { connectChat } from '../helpers/ws-client.js';
-import { chatTurn, toolResultEvents, toolResults } from '../memory/helpers.js';
+import { settingsSchema } from '../../../src/config/settings.js';
+import { guardToolOutput } from '../../../src/tools/registry.js';
+import type { ToolContext } from '../../../src/tools/types.js';
+import { createWebSearchTool, NOT_CONFIGURED, pickProvider } from '../../../src/tools/web/web-search.js';
+import { startChatServer, type ChatTestEnv } from '../../helpers/chat-server.js';
+import { textReply, toolCallReply } from '../../helpers/fake-llm/index.js';
+import { connectChat } from '../../helpers/ws-client.js';
+import { chatTurn, toolResultEvents, toolResults } from '../../memory/helpers.js';
 import { startPageServer, type PageServer } from './page-server.js';
 
 let api: PageServer;

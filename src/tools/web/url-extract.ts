@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolContext, ToolDefinition } from '../tools/types.js';
+import type { ToolContext, ToolDefinition } from '../types.js';
 import { fetchPage } from './fetch-page.js';
 import { htmlToText } from './html-text.js';
 
