@@ -111,12 +111,9 @@ export class CredentialChecker {
       const record = this.apiKeys.verify(key.v);
       if (record) return { kind: 'api_key', via: key.via, scopes: record.scopes, keyId: record.id };
     }
-    if (src.subprotocol !== undefined) {
-      const kind = this.isOwnerToken(src.subprotocol);
-      if (kind) return { kind, via: 'subprotocol' };
-      const record = src.subprotocol.startsWith('pp_') ? this.apiKeys.verify(src.subprotocol) : null;
-      if (record) return { kind: 'api_key', via: 'subprotocol', scopes: record.scopes, keyId: record.id };
-    }
+    // Only `pp_`/`ppat_` entries are taken from the subprotocol header: API keys, never an owner token.
+    const record = src.subprotocol?.startsWith('pp_') ? this.apiKeys.verify(src.subprotocol) : null;
+    if (record) return { kind: 'api_key', via: 'subprotocol', scopes: record.scopes, keyId: record.id };
     return null;
   }
 }

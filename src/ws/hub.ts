@@ -1,19 +1,8 @@
 import type { WebSocket } from 'ws';
-import { redact } from '../security/redact.js';
 import { legacySummary } from '../sessions/schemas.js';
 import type { SessionEvents } from '../sessions/events.js';
 
 export type Frame = Record<string, unknown> & { type: string };
-
-/**
- * Title and preview quote stored messages, which keep secrets; like every text sent to clients
- * (spec §6.1) they go out redacted.
- */
-function redactSummary(summary: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...summary };
-  for (const k of ['title', 'user_title', 'preview']) if (typeof out[k] === 'string') out[k] = redact(out[k]);
-  return out;
-}
 
 /** One open dashboard socket and the chat it is bound to. */
 export interface WsClient {
@@ -31,7 +20,7 @@ export class WsHub {
   private readonly unsubscribe: () => void;
 
   constructor(events: SessionEvents) {
-    const updated = (s: Parameters<typeof legacySummary>[0]) => this.broadcast({ type: 'session_updated', session: redactSummary(legacySummary(s)) });
+    const updated = (s: Parameters<typeof legacySummary>[0]) => this.broadcast({ type: 'session_updated', session: legacySummary(s) }); // the service emits sessions already redacted (spec §6.1)
     const deleted = (id: string) => this.broadcast({ type: 'session_deleted', id });
     events.on('updated', updated);
     events.on('deleted', deleted);
