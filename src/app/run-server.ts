@@ -20,16 +20,6 @@ export interface RunningServer {
 
 export class PortInUseError extends Error {}
 
-/** Listening only on this machine's loopback interface. */
-export function isLoopbackBind(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
-}
-
-export function remoteBindWarning(host: string): string {
-  return `Listening on ${host}, beyond this machine: other devices can reach PocketPaw and must send the access token (npx pocketpaw token). Only requests from this machine's own loopback address skip it.`;
-}
-
 export const DEFAULT_PORTS: Record<ServerMode, number> = { dashboard: 8888, api: 8000 };
 
 /** Creates the context, builds the server and listens. Used by the CLI and by tests alike. */
@@ -49,9 +39,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw err;
     }
     ctx.startSchedules();
-    if (!isLoopbackBind(host)) app.log.warn(remoteBindWarning(host));
     const address = app.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
+    // The sandbox's proxy must never connect the agent to this server (the owner API).
+    ctx.tools.sandbox.addServerPorts(() => [actualPort]);
     const shownHost = host.includes(':') ? `[${host}]` : host;
     let closing: Promise<void> | undefined;
     const running: RunningServer = {

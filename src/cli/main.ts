@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { isLoopbackBind, PortInUseError, remoteBindWarning, startServer } from '../app/run-server.js';
+import { PortInUseError, startServer } from '../app/run-server.js';
+import { isLoopbackHost } from '../safety/security-audit.js';
 import { MasterToken } from '../auth/master-token.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { HttpError } from '../http/errors.js';
@@ -50,7 +51,9 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
   process.stdout.write(`Data: ${server.ctx.home}\n`);
   process.stdout.write('From this machine no login is needed; from another device use the token (`npx pocketpaw token`).\n');
   const host = opts.host ?? server.ctx.settings().web_host;
-  if (!isLoopbackBind(host)) process.stdout.write(`Warning: ${remoteBindWarning(host)}\n`);
+  if (!isLoopbackHost(host)) {
+    process.stdout.write(`Warning: Listening on ${host}, beyond this machine: other devices can reach PocketPaw and must send the access token (npx pocketpaw token). Only requests from this machine's own loopback address skip it.\n`);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -28,12 +28,6 @@ export interface ToolSetupDeps {
    * (default 5 minutes, spec §3.15).
    */
   env?: NodeJS.ProcessEnv;
-  /**
-   * The port(s) PocketPaw's server listens on: the sandbox's proxy never connects to them on
-   * this machine (the owner API trusts 127.0.0.1). Optional: loopback is refused anyway unless a
-   * name is listed, and `registerSandboxRoutes` adds the HTTP server's own port.
-   */
-  serverPorts?: () => number[];
 }
 
 export interface ToolSetup {
@@ -52,7 +46,7 @@ export function createToolSetup(deps: ToolSetupDeps): ToolSetup {
   // The audit log exists from the first start (the security audit checks for it).
   fs.closeSync(fs.openSync(deps.audit.file, 'a', 0o600));
   const sandbox = new Sandbox({
-    home: deps.home, settings: () => deps.settings.get(), env: deps.env ?? process.env, serverPorts: deps.serverPorts,
+    home: deps.home, settings: () => deps.settings.get(), env: deps.env ?? process.env,
     onRefuse: (r) => deps.audit.write({
       actor: 'sandbox', action: 'sandbox_network_blocked', target: `${r.host}:${r.port}`, severity: 'warning', status: 'block',
       context: { reason: r.reason },

@@ -7,18 +7,8 @@ export interface SandboxRouteDeps {
   settings: () => Settings;
 }
 
-/** The ports `app` listens on (none before `listen`). */
-function listeningPorts(app: FastifyInstance): number[] {
-  const a = app.server.address();
-  return a && typeof a === 'object' ? [a.port] : [];
-}
-
-/**
- * `GET /api/v1/tools/sandbox`: whether shell commands run confined, and why not. Also tells the
- * sandbox this server's own port, so its proxy refuses it even when nobody wired `serverPorts`.
- */
+/** `GET /api/v1/tools/sandbox`: whether shell commands run confined, and why not. */
 export function registerSandboxRoutes(app: FastifyInstance, deps: SandboxRouteDeps): void {
-  deps.sandbox.addServerPorts(() => listeningPorts(app));
   app.get('/api/v1/tools/sandbox', {
     config: { scope: ['settings:read', 'settings:write'] },
     schema: { tags: ['tools'], summary: 'Shell sandbox status: available, why not, network policy, workspace' },

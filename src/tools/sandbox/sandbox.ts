@@ -35,8 +35,6 @@ export interface SandboxDeps {
   settings: () => Settings;
   /** The server's environment: PATH to find bwrap, the locale, `POCKETPAW_SANDBOX`. */
   env: NodeJS.ProcessEnv;
-  /** PocketPaw's own listening port(s), never reachable through the proxy. */
-  serverPorts?: () => number[];
   /** Told about every destination the proxy refuses. */
   onRefuse?: (r: ProxyRefusal) => void;
 }
@@ -67,9 +65,7 @@ export class Sandbox {
   private proxy: Promise<SandboxProxy> | null = null;
   private closed = false;
 
-  constructor(private readonly deps: SandboxDeps) {
-    if (deps.serverPorts) this.portSources.push(deps.serverPorts);
-  }
+  constructor(private readonly deps: SandboxDeps) {}
 
   detect(): Promise<Detection> {
     return detectSandbox(this.deps.env);
@@ -79,7 +75,10 @@ export class Sandbox {
     return statusOf(await this.detect(), settings, this.deps.home);
   }
 
-  /** Another source of the server's own ports (the HTTP server registers its listening address). */
+  /**
+   * PocketPaw's own listening port(s), never reachable through the proxy (the owner API trusts
+   * 127.0.0.1); the server adds its port once it listens. Loopback is refused anyway unless listed.
+   */
   addServerPorts(source: () => number[]): void {
     this.portSources.push(source);
   }
