@@ -16,6 +16,8 @@ declare module 'fastify' {
     scope?: readonly string[];
     /** Use the stricter `auth` limiter (spec §2.6). */
     authLimiter?: boolean;
+    /** A public route that still wants to know whether a valid credential came with the request. */
+    identify?: boolean;
     /** A WebSocket endpoint: its own limiter, its own 4003 close, and per-action scopes (spec §2.5). */
     socket?: boolean;
   }
@@ -118,11 +120,14 @@ export function registerAuth(app: FastifyInstance, deps: AuthHookDeps): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'OPTIONS') return;
     if (isPublicRoute(request.method, request.routeOptions.url)) {
-      // No credential needed; one that is sent and valid still tells the route who is asking.
-      try {
-        request.auth = authenticate(request, deps);
-      } catch {
-        request.auth = null;
+      // No credential needed. A route that answers more to a known caller (the health probe)
+      // asks for `identify`; the rest (static assets) skip the credential check altogether.
+      if (request.routeOptions.config?.identify) {
+        try {
+          request.auth = authenticate(request, deps);
+        } catch {
+          request.auth = null;
+        }
       }
       return;
     }

@@ -6,6 +6,8 @@ import type { ErrorLog } from './error-log.js';
 import type { HealthService } from './service.js';
 
 const tags = ['health'];
+/** Public, but a caller with a credential sees the checks' details (src/auth/access.ts). */
+const identify = { identify: true } as const;
 /** Running checks, the error log and its stack traces are the owner's. */
 const admin = { scope: ['admin'] } as const;
 
@@ -34,9 +36,9 @@ export function registerHealthRoutes(app: FastifyInstance, health: HealthService
   };
   const failed = (error: string) => ({ status: 'unknown', check_count: 0, issues: [], error });
 
-  r.get('/api/health', { schema: { tags, summary: 'Health summary (check details only with a credential)' } }, async (req) =>
+  r.get('/api/health', { config: identify, schema: { tags, summary: 'Health summary (check details only with a credential)' } }, async (req) =>
     guard(() => forCaller(health.summary(), req.auth !== null), failed));
-  r.get('/api/v1/health', { schema: { tags, summary: 'Health summary (check details only with a credential)' } }, async (req) =>
+  r.get('/api/v1/health', { config: identify, schema: { tags, summary: 'Health summary (check details only with a credential)' } }, async (req) =>
     guard(() => {
       const { last_check: _unused, ...rest } = forCaller(health.summary(), req.auth !== null);
       return { ...rest, error: null };
