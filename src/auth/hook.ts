@@ -38,7 +38,7 @@ export interface AuthHookDeps {
  * left to the socket handler (which closes it with 4003); anywhere else it is an ordinary request.
  */
 export function isSocketHandshake(request: FastifyRequest): boolean {
-  return request.routeOptions.config?.socket === true && String(request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  return request.routeOptions.config?.socket === true && request.ws === true;
 }
 
 /**
@@ -99,12 +99,6 @@ export function authenticate(request: FastifyRequest, deps: AuthHookDeps): AuthI
 }
 
 function deny(reply: FastifyReply, status: number, detail: string, headers: Record<string, string> = {}) {
-  if (reply.request.headers.upgrade !== undefined) {
-    // A refused WebSocket handshake: nobody upgrades this socket, and Node no longer owns it,
-    // so it would stay open for good. Answer, then close it.
-    reply.header('connection', 'close');
-    reply.raw.once('finish', () => reply.request.raw.socket.destroy());
-  }
   return reply.code(status).headers(headers).send({ detail });
 }
 

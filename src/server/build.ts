@@ -9,7 +9,7 @@ import { registerMemoryRoutes } from '../memory/routes.js';
 import { registerSafetyRoutes } from '../safety/routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
 import { registerSettingsRoutes } from '../settings/routes.js';
-import { registerWebSocket } from '../ws/routes.js';
+import { registerWebSocket, registerWebSocketPlugin } from '../ws/routes.js';
 import { registerSessionRoutes } from '../sessions/routes.js';
 import { registerSandboxRoutes } from '../tools/sandbox/routes.js';
 import { registerVersionRoutes } from '../version/routes.js';
@@ -60,6 +60,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   });
   registerSecurityHeaders(app);
   await registerCors(app, ctx.settings);
+  await registerWebSocketPlugin(app);
   registerAuth(app, { settings: ctx.settings, limiters: ctx.limiters, credentials: ctx.credentials, listenHost: options.listenHost });
   await registerOpenApi(app);
 

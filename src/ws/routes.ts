@@ -33,14 +33,11 @@ class ConnectionCounter {
 }
 
 /**
- * `/ws` and its aliases (spec §4.1). The credential, `Host` and `Origin` were checked before the
- * upgrade (src/auth/hook.ts: a page on another origin is refused with a 403 and never gets a
- * socket); here come the per-address limiter and cap, then the 4003 close for a handshake that
- * carried no credential (spec §2.5: accepted then closed, so the client sees the code).
+ * The WebSocket plugin. Registered before the auth hook: its own `onRequest` marks upgrade
+ * requests (`request.ws`) and its `onResponse` closes the socket of a handshake that was
+ * answered with HTTP instead (refused by auth), which would otherwise stay open.
  */
-export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): Promise<WsHub> {
-  const hub = new WsHub(ctx.sessions.events);
-  const counter = new ConnectionCounter();
+export async function registerWebSocketPlugin(app: FastifyInstance): Promise<void> {
   await app.register(websocket, {
     options: {
       maxPayload: MAX_FRAME_BYTES,
@@ -50,6 +47,17 @@ export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): 
       },
     },
   });
+}
+
+/**
+ * `/ws` and its aliases (spec §4.1). The credential, `Host` and `Origin` were checked before the
+ * upgrade (src/auth/hook.ts: a page on another origin is refused with a 403 and never gets a
+ * socket); here come the per-address limiter and cap, then the 4003 close for a handshake that
+ * carried no credential (spec §2.5: accepted then closed, so the client sees the code).
+ */
+export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): Promise<WsHub> {
+  const hub = new WsHub(ctx.sessions.events);
+  const counter = new ConnectionCounter();
   app.addHook('onClose', async () => hub.close());
   app.addHook('onClose', ctx.audit.subscribe((frame) => hub.broadcast(frame))); // audit entries and plan proposals, live to every socket
 
