@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { SwitchRow } from './SwitchRow';
 import { FormFooter } from './FormFooter';
 import { api, type SandboxStatus, type Settings } from '../api';
 import { loadSettings } from '../state';
@@ -199,25 +200,13 @@ export function PowersSection({ settings, saved, setSaved }: { settings: Setting
 
       <fieldset>
         <legend>Approvals</legend>
-        <div class="switch-row">
-          <div>
-            <label for="set-plan-mode" class="switch-label">
-              Plan mode: ask before running tools
-            </label>
-            <p class="field-help" id="set-plan-mode-help">
-              The tools checked below wait in the chat until you approve or reject the call.
-            </p>
-          </div>
-          <input
-            id="set-plan-mode"
-            type="checkbox"
-            role="switch"
-            class="switch"
-            checked={planMode}
-            aria-describedby="set-plan-mode-help"
-            onChange={(e) => setPlanMode((e.currentTarget as HTMLInputElement).checked)}
-          />
-        </div>
+        <SwitchRow
+          id="set-plan-mode"
+          label="Plan mode: ask before running tools"
+          help="The tools checked below wait in the chat until you approve or reject the call."
+          checked={planMode}
+          onChange={setPlanMode}
+        />
         <fieldset class="choice-grid" aria-describedby="set-plan-tools-help">
           <legend class="sub-legend">Tools that need approval</legend>
           {toolList.map((t) => (
@@ -238,25 +227,14 @@ export function PowersSection({ settings, saved, setSaved }: { settings: Setting
         <p class="field-help" id="set-plan-tools-help">
           {planMode ? 'Only these tools ask first; the others run at once.' : 'Used while plan mode is on.'}
         </p>
-        <div class="switch-row guardian-row">
-          <div>
-            <label for="set-guardian" class="switch-label">
-              Guardian checks shell commands
-            </label>
-            <p class="field-help" id="set-guardian-help">
-              Before a shell command runs, the model judges it; commands it finds dangerous are blocked. One extra model call per command.
-            </p>
-          </div>
-          <input
-            id="set-guardian"
-            type="checkbox"
-            role="switch"
-            class="switch"
-            checked={guardian}
-            aria-describedby="set-guardian-help"
-            onChange={(e) => setGuardian((e.currentTarget as HTMLInputElement).checked)}
-          />
-        </div>
+        <SwitchRow
+          id="set-guardian"
+          class="guardian-row"
+          label="Guardian checks shell commands"
+          help="Before a shell command runs, the model judges it; commands it finds dangerous are blocked. One extra model call per command."
+          checked={guardian}
+          onChange={setGuardian}
+        />
       </fieldset>
 
       <fieldset>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { SwitchRow } from './SwitchRow';
 import { FormFooter } from './FormFooter';
 import { api, type Settings } from '../api';
 import { app, closeSettings, loadSettings, logout, modelConfigured } from '../state';
@@ -226,25 +227,13 @@ function TitleToggle({ settings }: { settings: Settings }) {
   return (
     <section class="settings-section" aria-labelledby="set-conv">
       <h3 id="set-conv">Conversations</h3>
-      <div class="switch-row">
-        <div>
-          <label for="set-titles" class="switch-label">
-            Name conversations with the model
-          </label>
-          <p class="field-help" id="set-titles-help">
-            After the first answer, the model writes a short title in your language. Titles you set yourself are never changed.
-          </p>
-        </div>
-        <input
-          id="set-titles"
-          type="checkbox"
-          role="switch"
-          class="switch"
-          checked={on}
-          aria-describedby="set-titles-help"
-          onChange={(e) => void toggle((e.currentTarget as HTMLInputElement).checked)}
-        />
-      </div>
+      <SwitchRow
+        id="set-titles"
+        label="Name conversations with the model"
+        help="After the first answer, the model writes a short title in your language. Titles you set yourself are never changed."
+        checked={on}
+        onChange={(checked) => void toggle(checked)}
+      />
       <span role="status" class="save-state">
         {status}
       </span>
