@@ -4,7 +4,7 @@
  * provider's key) is still replaced by `[REDACTED]` wherever it would leave the server.
  *
  * Sources are read on every use (the token may be regenerated, a key saved at any time); the
- * combined matcher is rebuilt only when the set of values changes. One regex for all values,
+ * combined matcher is rebuilt only when the values read change. One regex for all values,
  * longest first, so a text is scanned once however many secrets there are.
  */
 import { SECRET_SETTINGS, type Settings } from '../config/settings.js';
@@ -32,7 +32,6 @@ function escapeRegExp(s: string): string {
 }
 
 export class SecretValues {
-  private key = '';
   private rawKey: string | null = null;
   private cached: SecretMatcher | null = null;
 
@@ -41,11 +40,6 @@ export class SecretValues {
   /** No values at all (tests, tools run alone). */
   static none(): SecretValues {
     return new SecretValues();
-  }
-
-  /** The current values (deduplicated, trimmed, within the length limits), longest first. */
-  values(): string[] {
-    return SecretValues.normalize(this.read());
   }
 
   private read(): string[] {
@@ -78,9 +72,6 @@ export class SecretValues {
     if (rawKey === this.rawKey) return this.cached;
     this.rawKey = rawKey;
     const values = SecretValues.normalize(raw);
-    const key = values.join('\u0000');
-    if (key === this.key) return this.cached;
-    this.key = key;
     if (values.length === 0) {
       this.cached = null;
       return null;
