@@ -6,7 +6,7 @@ import { MasterToken } from '../auth/master-token.js';
 import { RevokedSessions } from '../auth/revoked-sessions.js';
 import { AuditLog } from '../audit/log.js';
 import { SessionAliases } from '../sessions/aliases.js';
-import { ModelResolver } from '../chat/providers/resolve.js';
+import { ModelResolver } from '../models/resolver.js';
 import { ChatService } from '../chat/service.js';
 import { TurnQueue } from '../chat/turn-queue.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';

@@ -2,7 +2,7 @@ import { stepCountIs, streamText, type LanguageModel, type ModelMessage, type To
 import { unwrapToolOutput } from '../security/injection/scanner.js';
 import { unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
-import { describeProviderError } from './provider-errors.js';
+import { describeProviderError } from '../models/provider-errors.js';
 
 export interface AgentRun {
   model: LanguageModel;

@@ -9,7 +9,7 @@ import { runAgent } from './agent.js';
 import type { AgentEvent } from './agent-events.js';
 import type { SessionAliases } from '../sessions/aliases.js';
 import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
-import { maxTurnsFor, type ModelResolver } from './providers/resolve.js';
+import { maxTurnsFor, type ModelResolver } from '../models/resolver.js';
 import { parseCommand, runCommand } from './slash-commands.js';
 import { buildSystemPrompt, type PromptContributor } from './system-prompt.js';
 import { generateTitle } from './titles.js';

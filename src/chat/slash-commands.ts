@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/service.js';
 import { plural } from '../shared/plural.js';
 import type { SessionAliases } from '../sessions/aliases.js';
-import { isRunnableBackend, modelSettingFor as backendModelSetting, type NoModel, type ProviderKind } from './providers/resolve.js';
+import { isRunnableBackend, modelSettingFor as backendModelSetting, type NoModel, type ProviderKind } from '../models/resolver.js';
 import {
   chatSessions, currentSession, findChatSession, removeCurrentSession, renameCurrentSession, startNewSession, switchToSession,
 } from '../sessions/actions.js';

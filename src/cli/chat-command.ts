@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { createAppContext } from '../app/context.js';
-import { NO_MODEL_HINT } from '../chat/providers/resolve.js';
+import { NO_MODEL_HINT } from '../models/resolver.js';
 import type { TurnSink } from '../chat/turn-sink.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ModelResolver } from '../chat/providers/resolve.js';
+import { ModelResolver } from '../models/resolver.js';
 import { loadConfig } from '../config/load.js';
 import { runSecurityAudit, type AuditRun } from '../safety/security-audit.js';
 

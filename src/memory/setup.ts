@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { ModelResolver } from '../chat/providers/resolve.js';
+import { ModelResolver } from '../models/resolver.js';
 import type { InboundFilter } from '../chat/service.js';
 import { createSessionTools } from '../tools/sessions/tools.js';
 import type { PromptContributor } from '../chat/system-prompt.js';

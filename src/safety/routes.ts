@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
 import { AUDIT_SEVERITIES } from '../audit/log.js';
-import { ModelResolver } from '../chat/providers/resolve.js';
+import { ModelResolver } from '../models/resolver.js';
 import { HttpError } from '../http/errors.js';
 import { runSecurityAudit } from './security-audit.js';
 

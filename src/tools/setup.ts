@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditLog } from '../audit/log.js';
-import type { ModelResolver } from '../chat/providers/resolve.js';
+import type { ModelResolver } from '../models/resolver.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { currentTimeTool } from './builtin/current-time.js';
 import { fsTools } from './fs/tools.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxTurnsFor, modelSettingFor, ModelResolver } from '../../src/chat/providers/resolve.js';
+import { maxTurnsFor, modelSettingFor, ModelResolver } from '../../src/models/resolver.js';
 import { settingsSchema, type Settings } from '../../src/config/settings.js';
 
 /** An unreachable Ollama, so `auto` never finds one by accident. */

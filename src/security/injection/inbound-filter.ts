@@ -1,7 +1,7 @@
 import { generateText, type LanguageModel } from 'ai';
 import type { InboundFilter, InboundVerdict } from '../../chat/service.js';
 import type { SettingsStore } from '../../config/settings-store.js';
-import type { ModelResolver } from '../../chat/providers/resolve.js';
+import type { ModelResolver } from '../../models/resolver.js';
 import { firstCodePoints } from '../../shared/text.js';
 import { scanText, wrapUntrusted, type ScanResult } from './scanner.js';
 

@@ -1,5 +1,5 @@
 import { generateText } from 'ai';
-import type { ModelResolver } from '../../chat/providers/resolve.js';
+import type { ModelResolver } from '../../models/resolver.js';
 import type { Settings } from '../../config/settings.js';
 
 const GUARDIAN_TIMEOUT_MS = 30_000;

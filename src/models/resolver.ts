@@ -2,7 +2,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
-import type { Settings } from '../../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { isOllamaReachable, OllamaChatModel } from './ollama.js';
 
 export type ProviderKind = 'anthropic' | 'openai' | 'ollama' | 'openai_compatible';
