@@ -31,6 +31,27 @@ describe('cron (spec §3.14)', () => {
     for (const bad of ['', 'every_fortnight', '* * * *', '60 * * * *', '* 24 * * *', '*/0 * * * *', '5-1 * * * *', 'a * * * *']) {
       expect(() => parseCron(bad), bad).toThrow(/Invalid cron schedule/);
     }
+    // Seconds and years are croner extensions PocketPaw never took: five fields only.
+    expect(() => parseCron('0 * * * * *')).toThrow(/expected 5 fields or a preset \(every_minute,/);
+    expect(() => parseCron('99 * * * *')).toThrow('Invalid cron schedule "99 * * * *": Invalid value for minute: 99');
+  });
+
+  it('strictly after, "N/step" ranges, never-matching dates', () => {
+    expect(next('0 9 * * *', new Date(2026, 2, 4, 9, 0, 0, 0))).toEqual(new Date(2026, 2, 5, 9, 0));
+    expect(next('5/20 * * * *', new Date(2026, 2, 4, 10, 30))).toEqual(new Date(2026, 2, 4, 10, 45));
+    expect(next('0 0 30 2 *')).toBeNull();
+  });
+
+  it('a time skipped by the DST change still runs that day, at the first valid minute (as Vixie cron)', () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin'; // 2026-03-29 02:00 → 03:00; Node re-reads TZ on assignment
+    try {
+      // The earlier minute walker skipped to 30 March; croner runs at 03:00 on the 29th.
+      expect(next('30 2 * * *', new Date(2026, 2, 28, 12, 0))?.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 });
 
