@@ -41,6 +41,19 @@ describe('time phrases (spec §3.14)', () => {
     expect(parseReminder('in 0 minutes', now)).toBeNull();
   });
 
+  it('phrasings chrono-node reads that the earlier parser did not (docs/libraries.md)', () => {
+    expect(parseReminder('remind me to call the bank next friday', now)).toEqual({ triggerAt: new Date(at(13, 9)), text: 'Call the bank' });
+    expect(parseReminder('tomorrow at 9am standup', now)).toEqual({ triggerAt: new Date(at(5, 9)), text: 'Standup' });
+    expect(parseReminder('dinner tonight at 7', now)).toEqual({ triggerAt: new Date(at(4, 19)), text: 'Dinner' });
+    expect(parseReminder('meeting on march 20 at 2pm', now)).toEqual({ triggerAt: new Date(at(20, 14)), text: 'Meeting' });
+    expect(parseReminder('in 2 weeks check the tyres', now)).toEqual({ triggerAt: new Date(now.getTime() + 14 * 86_400_000), text: 'Check the tyres' });
+    expect(parseReminder('erinnere mich morgen um 9 Uhr an den Zahnarzt', now)!.triggerAt).toEqual(new Date(at(5, 9)));
+    expect(parseReminder("rappelle-moi demain à 9h d'appeler Marie", now)).toEqual({ triggerAt: new Date(at(5, 9)), text: "Rappelle-moi d'appeler marie" });
+    expect(parseReminder('llamar a mamá mañana a las 9', now)).toEqual({ triggerAt: new Date(at(5, 9)), text: 'Llamar a mamá' });
+    // Short words that are weekdays elsewhere ("do", "so", "ma") and bare digits stay no time.
+    for (const none of ['do the laundry', 'so long', 'ma', 'score 3:2', 'a la carte']) expect(parseReminder(none, now), none).toBeNull();
+  });
+
   it('falls back to the message when nothing but the time is left', () => {
     expect(parseReminder('in 5 minutes', now)!.text).toBe('in 5 minutes');
   });
