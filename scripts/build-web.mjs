@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the dashboard (web/ → web/dist) with Vite, only when it is missing or out of date:
-// older than any file under web/ (dist excluded) or than package-lock.json. Runs before
+// older than any file under web/ (dist excluded), under src/protocol/ (the wire types the
+// dashboard imports as `@protocol`) or than package-lock.json. Runs before
 // `npm start` (prestart) and before the browser tests; `--force` always builds.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(root, 'web');
 const dist = path.join(web, 'dist');
 const stamp = path.join(dist, '.build-stamp');
+const protocol = path.join(root, 'src', 'protocol');
 
 function newestMtime(dir, skip) {
   let newest = 0;
@@ -27,6 +29,7 @@ export function isStale() {
   const built = fs.statSync(stamp).mtimeMs;
   const sources = Math.max(
     newestMtime(web, new Set([dist, path.join(web, 'node_modules')])),
+    fs.existsSync(protocol) ? newestMtime(protocol, new Set()) : 0,
     fs.existsSync(path.join(root, 'package-lock.json')) ? fs.statSync(path.join(root, 'package-lock.json')).mtimeMs : 0,
   );
   return sources > built;

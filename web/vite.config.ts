@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+/** The wire protocol shared with the server (types and pure helpers, no imports of its own). */
+const protocol = fileURLToPath(new URL('../src/protocol/index.ts', import.meta.url));
 
 /**
  * Writes `.gz` and `.br` twins of the hashed JS/CSS, which the server sends as they are
@@ -36,6 +38,7 @@ export default defineConfig({
   base: '/static/',
   publicDir: 'public',
   logLevel: 'warn',
+  resolve: { alias: { '@protocol': protocol } },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

@@ -3,30 +3,7 @@
  * from this machine the server's localhost bypass needs nothing at all.
  */
 
-export interface SessionSummary {
-  id: string;
-  title: string;
-  channel: string;
-  created: string;
-  last_activity: string;
-  message_count: number;
-  preview: string;
-  user_title?: string;
-}
-
-export interface SearchHit {
-  id: string;
-  title: string;
-  channel: string;
-  match: string;
-  match_role: string;
-  last_activity: string;
-}
-
-export interface HistoryMessage {
-  role: string;
-  content: string;
-}
+import type { HistoryMessage, SearchHit, SessionSummary } from '@protocol';
 
 export type Settings = Record<string, unknown>;
 

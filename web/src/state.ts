@@ -1,7 +1,8 @@
-import { api, ApiError, PAGE_SIZE, setUnauthorizedHandler, type HistoryMessage, type SessionSummary, type Settings } from './api';
+import { isDashboardSession, TITLE_MAX, toSessionId, type FrameOf, type HistoryMessage, type ServerFrame, type SessionSummary } from '@protocol';
+import { api, ApiError, PAGE_SIZE, setUnauthorizedHandler, type Settings } from './api';
 import { navigate, onRouteChange, parseRoute, replaceRoute, sessionHref, type Route } from './router';
 import { createStore } from './store';
-import { ChatSocket, type ConnStatus, type Frame } from './ws';
+import { ChatSocket, type ConnStatus } from './ws';
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -263,8 +264,6 @@ export function findSession(id: string | null): SessionSummary | undefined {
 // Session actions
 // ---------------------------------------------------------------------------------------------
 
-export const TITLE_MAX = 200;
-
 /** Returns an error message to show, or null when renamed. */
 export async function renameSession(id: string, raw: string): Promise<string | null> {
   const title = raw.trim();
@@ -501,10 +500,6 @@ function abandonTurn(): void {
   queuedChat = null;
 }
 
-function toSessionId(key: string): string {
-  return key.replace(/[:/]/g, '_');
-}
-
 function isOurSessionKey(key: unknown): boolean {
   const id = chat.get().sessionId;
   if (typeof key !== 'string' || !id) return false;
@@ -512,7 +507,7 @@ function isOurSessionKey(key: unknown): boolean {
   return sid === id || sid.startsWith(`${id}_`);
 }
 
-function onSystemEvent(f: Frame): void {
+function onSystemEvent(f: FrameOf<'system_event'>): void {
   const data = (f.data && typeof f.data === 'object' ? f.data : {}) as Record<string, unknown>;
   if (!turn) return;
   const key = turn.key;
@@ -602,7 +597,7 @@ function settlePlan(sessionId: string, status: PlanCard['status'], error?: strin
   }, PLAN_OUTCOME_MS));
 }
 
-function onPlanProposed(f: Frame): void {
+function onPlanProposed(f: FrameOf<'plan_proposed'>): void {
   const plan = (f.plan && typeof f.plan === 'object' ? f.plan : {}) as Record<string, unknown>;
   const sessionKey = typeof f.session_key === 'string' ? f.session_key : typeof plan.session_key === 'string' ? plan.session_key : '';
   if (!sessionKey) return;
@@ -653,7 +648,7 @@ export function dismissPlan(sessionId: string): void {
   setPlan(sessionId, null);
 }
 
-function onFrame(f: Frame): void {
+function onFrame(f: ServerFrame): void {
   switch (f.type) {
     case 'plan_proposed':
       onPlanProposed(f);
@@ -833,7 +828,7 @@ function openRoute(route: Route, initial = false): void {
       return;
     }
     abandonTurn();
-    const readOnly = !route.id.startsWith('websocket_');
+    const readOnly = !isDashboardSession(route.id);
     chat.set({
       route, sessionId: route.id, draft: false, messages: [], loading: true, loadError: null,
       streaming: false, readOnly, find: find?.q ?? null, knownTitle: find?.title ?? null,

@@ -3,13 +3,14 @@
  * `?resume_session=` so a dropped connection picks its chat up again.
  */
 
-export type Frame = Record<string, unknown> & { type: string };
+import type { ServerFrame } from '@protocol';
+
 export type ConnStatus = 'connecting' | 'open' | 'reconnecting' | 'unauthorized';
 
 export interface SocketOptions {
   /** The session to resume on (re)connect, if any. */
   resumeId(): string | null;
-  onFrame(frame: Frame): void;
+  onFrame(frame: ServerFrame): void;
   onStatus(status: ConnStatus): void;
 }
 
@@ -54,8 +55,9 @@ export class ChatSocket {
       } catch {
         return;
       }
-      if (frame && typeof frame === 'object' && typeof (frame as Frame).type === 'string') {
-        const f = frame as Frame;
+      // Any object with a `type`: kinds this dashboard does not know fall through its handlers.
+      if (frame && typeof frame === 'object' && typeof (frame as { type?: unknown }).type === 'string') {
+        const f = frame as ServerFrame;
         this.opts.onFrame(f);
         // The server's first frame: the chat is set up; now queued actions may go.
         if (f.type === 'connection_info') this.flush();

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { app, renameSession, TITLE_MAX } from '../state';
+import { TITLE_MAX } from '@protocol';
+import { app, renameSession } from '../state';
 
 let errSeq = 0;
 

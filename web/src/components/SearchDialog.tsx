@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type SearchHit } from '../api';
+import type { SearchHit } from '@protocol';
+import { api } from '../api';
 import { app, closeSearch, openSearchHit } from '../state';
 import { useStore } from '../store';
 import { shortTime } from '../time';

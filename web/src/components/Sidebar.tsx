@@ -1,6 +1,6 @@
 import { Component, type JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { SessionSummary } from '../api';
+import type { SessionSummary } from '@protocol';
 import { sessionHref } from '../router';
 import {
   app, chat, confirmDelete, exportSession, loadMore, newChat, openSearch, openSettings, sessions, setNavOpen,
