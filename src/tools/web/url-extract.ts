@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ToolContext, ToolDefinition } from '../types.js';
 import { fetchPage } from './fetch-page.js';
-import { htmlToText } from './html-text.js';
+import { extractArticle } from './html-text.js';
 
 /** Text of one page the model sees at most (PocketPaw: 50,000; the registry caps the whole result too). */
 export const PAGE_CHARS = 40_000;
@@ -25,7 +25,7 @@ async function extractOne(url: string, ctx: ToolContext, max: number, heading: (
   let title = page.url;
   let text: string;
   if (!type || /html|xml/.test(type)) {
-    const parsed = htmlToText(page.body);
+    const parsed = await extractArticle(page.body, page.url);
     title = parsed.title || page.url;
     text = parsed.text;
   } else if (/^text\/|json|javascript|csv|yaml|markdown/.test(type)) {
