@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
-import { lastAnswer, openApp, send } from './support.js';
+import { lastAnswer, openApp, rewriteFrames, send } from './support.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -80,6 +80,39 @@ describe('plan mode in the browser', () => {
     const followUp = env.fake.requests.slice(before).at(-1)!;
     expect(JSON.stringify(followUp.body.messages)).toContain('The owner rejected this write_file call in plan mode');
     expect(fs.existsSync(file)).toBe(false);
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a refused decision shows on the plan card, not as a toast, and can be tried again', async () => {
+    const { context, page, problems } = await newPage(browser);
+    // The first Approve names a chat with no plan: the server refuses it (an error frame naming approve_plan).
+    let misdirect = true;
+    await rewriteFrames(page, {
+      toServer: (f) => {
+        if (f.action !== 'approve_plan' || !misdirect) return f;
+        misdirect = false;
+        return { ...f, session_key: 'websocket:no-such-chat' };
+      },
+    });
+    await openApp(page, env.s.url);
+    const file = path.join(`${env.s.home}-workspace`, 'c.txt');
+    env.fake.enqueue(toolCallReply('write_file', { path: 'c.txt', content: 'third' }), textReply('Wrote c.txt.'));
+    await send(page, 'Write c.txt please');
+
+    const card = planCard(page);
+    await card.waitFor({ timeout: 30_000 });
+    await card.getByRole('button', { name: /^Approve/ }).click();
+    await page.locator('[data-plan-status="error"]').waitFor();
+    await expect(card.locator('.plan-error').textContent()).resolves.toContain('No active plan to approve');
+    await expect(page.locator('.toast').count()).resolves.toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+
+    await card.getByRole('button', { name: /^Approve/ }).click();
+    const answer = lastAnswer(page);
+    await answer.and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
+    await expect(answer.locator('.md').last().textContent()).resolves.toContain('Wrote c.txt.');
+    expect(fs.readFileSync(file, 'utf8')).toBe('third');
     expect(problems.errors).toEqual([]);
     await context.close();
   });

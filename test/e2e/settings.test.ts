@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { lastAnswer, openApp, send } from './support.js';
+import { lastAnswer, openApp, rewriteFrames, send } from './support.js';
 
 let s: TestServer;
 let browser: Browser;
@@ -55,6 +55,34 @@ describe('first run and settings', () => {
     await expect(hint.textContent()).resolves.toContain('No AI model is configured yet');
     await hint.getByRole('button', { name: 'Open settings' }).click();
     await settingsDialog(page).waitFor();
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the setup card follows the frame\'s notice field, not its wording; without the field it is a plain notice', async () => {
+    const { page, context, problems } = await newPage(browser);
+    // First the server's no_model notice reworded, then as PocketPaw sends it: the same text, no field.
+    let stripNotice = false;
+    await rewriteFrames(page, {
+      toPage: (f) => {
+        if (f.type !== 'message' || f.notice !== 'no_model') return f;
+        if (!stripNotice) return { ...f, content: 'Pick a model first.' };
+        const { notice: _dropped, ...pocketPaw } = f;
+        return pocketPaw;
+      },
+    });
+    await openApp(page, s.url);
+    await send(page, 'Hello there');
+    const hint = page.locator('article.msg-assistant[data-status="done"] .callout-setup');
+    await hint.waitFor();
+    await expect(hint.textContent()).resolves.toContain('Pick a model first.');
+
+    stripNotice = true;
+    await send(page, 'Hello again');
+    const plain = page.locator('article.msg-notice[data-status="done"]');
+    await plain.waitFor();
+    await expect(plain.textContent()).resolves.toContain('No AI model is configured yet');
+    await expect(page.locator('.callout-setup').count()).resolves.toBe(1);
     expect(problems.errors).toEqual([]);
     await context.close();
   });

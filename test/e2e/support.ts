@@ -56,3 +56,20 @@ export async function expectActive(page: Page, id: string): Promise<void> {
   await page.locator(`a.row-link[data-session-id="${id}"][aria-current="page"]`).waitFor();
   expect(await page.locator('a.row-link[aria-current="page"]').count()).toBe(1);
 }
+
+type JsonFrame = Record<string, unknown>;
+
+/**
+ * Routes the page's `/ws` through to the real server, rewriting the JSON frames of either
+ * direction on the way: what a client sees when a server sends other fields (PocketPaw's own
+ * frames), or what a server answers to an action it cannot carry out. Call before `openApp`.
+ */
+export async function rewriteFrames(page: Page, rewrite: { toPage?(f: JsonFrame): JsonFrame; toServer?(f: JsonFrame): JsonFrame }): Promise<void> {
+  const pass = (edit: ((f: JsonFrame) => JsonFrame) | undefined, message: string | Buffer) =>
+    edit && typeof message === 'string' ? JSON.stringify(edit(JSON.parse(message) as JsonFrame)) : message;
+  await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(pass(rewrite.toServer, message)));
+    server.onMessage((message) => ws.send(pass(rewrite.toPage, message)));
+  });
+}

@@ -1,4 +1,4 @@
-import { isDashboardSession, TITLE_MAX, toSessionId, type FrameOf, type HistoryMessage, type ServerFrame, type SessionSummary } from '@protocol';
+import { isDashboardSession, TITLE_MAX, toSessionId, type FrameOf, type HistoryMessage, type NoticeKind, type ServerFrame, type SessionSummary } from '@protocol';
 import { api, ApiError, PAGE_SIZE, setUnauthorizedHandler, type Settings } from './api';
 import { navigate, onRouteChange, parseRoute, replaceRoute, sessionHref, type Route } from './router';
 import { createStore } from './store';
@@ -32,7 +32,7 @@ export interface ChatMessage {
   role: 'user' | 'assistant';
   parts: Part[];
   status: 'done' | 'streaming' | 'stopped' | 'error';
-  /** `setup`: the server's "no model configured" hint; `notice`: a command reply; `failure`: a failed turn. */
+  /** From a whole message's `notice`: `setup` for `no_model`, `failure` for a failed turn, `notice` for the rest (a command reply, …). */
   kind?: 'setup' | 'notice' | 'failure';
   error?: string;
   usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
@@ -358,7 +358,6 @@ export function modelConfigured(s: Settings | null): boolean | 'maybe' {
 // ---------------------------------------------------------------------------------------------
 
 const INTERRUPTED = '\n\n[Response interrupted]';
-const SETUP_HINT = 'No AI model is configured yet';
 
 let socket: ChatSocket | null = null;
 let keySeq = 1;
@@ -463,8 +462,9 @@ function adoptTurn(): void {
   chat.set((c) => ({ messages: [...c.messages, msg], streaming: true }));
 }
 
-function addNotice(content: string): void {
-  const kind: ChatMessage['kind'] = content.includes(SETUP_HINT) ? 'setup' : content.startsWith('An error occurred:') ? 'failure' : 'notice';
+/** A whole message inside a turn. Its `notice` field says what it is; without one (PocketPaw) it is a plain notice. */
+function addNotice(content: string, notice: NoticeKind | undefined): void {
+  const kind: ChatMessage['kind'] = notice === 'no_model' ? 'setup' : notice === 'failure' ? 'failure' : 'notice';
   if (kind === 'setup') app.set({ noModelHint: true });
   const msg = currentMessage();
   if (msg && msg.parts.length === 0 && !msg.kind) {
@@ -703,7 +703,8 @@ function onFrame(f: ServerFrame): void {
     }
     case 'error': {
       const content = String(f.content ?? 'Something went wrong.');
-      const sid = /plan/i.test(content) ? sendingPlanOf(undefined) : null;
+      // A refused plan decision belongs on its card; any other error (or one without `action`) is a toast.
+      const sid = f.action === 'approve_plan' || f.action === 'reject_plan' ? sendingPlanOf(undefined) : null;
       if (sid && plans.get().bySession[sid]?.status === 'sending') settlePlan(sid, 'error', content);
       else toast(content, 'error');
       return;
@@ -726,7 +727,7 @@ function onFrame(f: ServerFrame): void {
           if (content) toast(content);
           return;
         }
-        addNotice(content);
+        addNotice(content, f.notice);
       }
       return;
     }
