@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { App } from './components/App';
-import { boot } from './state';
+import { boot } from './state/boot';
 import './styles.css';
 
 const root = document.getElementById('app')!;

@@ -1,5 +1,7 @@
 import { useEffect } from 'preact/hooks';
-import { app, chat, newChat, openSearch, setNavOpen } from '../state';
+import { newChat } from '../state/navigation';
+import { app, chat } from '../state/stores';
+import { openSearch, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { ChatView } from './ChatView';
 import { ConfirmDialog, Toasts } from './Dialogs';

@@ -1,8 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import {
-  app, chat, modelConfigured, newChat, openSettings, retryHistory, sendMessage, sessions, setNavOpen, stopStreaming,
-  type ChatMessage,
-} from '../state';
+import { newChat, retryHistory } from '../state/navigation';
+import { modelConfigured } from '../state/settings';
+import { app, chat, sessions, type ChatMessage } from '../state/stores';
+import { sendMessage, stopStreaming } from '../state/turn';
+import { openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { IconArrowDown, IconMenu, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
 import { MessageView } from './Message';

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { app, dismissToast } from '../state';
+import { app } from '../state/stores';
+import { dismissToast } from '../state/ui';
 import { useStore } from '../store';
 import { Modal } from './Modal';
 

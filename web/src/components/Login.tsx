@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { app, login } from '../state';
+import { login } from '../state/boot';
+import { app } from '../state/stores';
 import { useStore } from '../store';
 import { PawLogo } from './icons';
 

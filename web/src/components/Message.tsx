@@ -1,7 +1,9 @@
 import { Component, Fragment, type JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { copyText, enhance, escapeRegExp, highlightText, renderMarkdown } from '../markdown';
-import { openSettings, retryLast, type ChatMessage, type ToolPart } from '../state';
+import type { ChatMessage, ToolPart } from '../state/stores';
+import { retryLast } from '../state/turn';
+import { openSettings } from '../state/ui';
 import { IconAlert, IconCopy, IconTool, PawLogo } from './icons';
 
 /** Sanitized Markdown. Re-parsed only when its text changes (once per frame while streaming). */

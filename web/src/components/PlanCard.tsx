@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { decidePlan, dismissPlan, plans, type PlanCard as Plan } from '../state';
+import { decidePlan, dismissPlan } from '../state/plans';
+import { plans, type PlanCard as Plan } from '../state/stores';
 import { useStore } from '../store';
 import { IconTool } from './icons';
 

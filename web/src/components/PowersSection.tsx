@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { SwitchRow } from './SwitchRow';
 import { FormFooter } from './FormFooter';
 import { api, type SandboxStatus, type Settings } from '../api';
-import { loadSettings } from '../state';
+import { loadSettings } from '../state/settings';
 
 type Profile = 'minimal' | 'coding' | 'full';
 type Network = 'none' | 'allowlist' | 'all';

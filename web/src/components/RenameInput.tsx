@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { TITLE_MAX } from '@protocol';
-import { app, renameSession } from '../state';
+import { renameSession } from '../state/sessions';
+import { app } from '../state/stores';
 
 let errSeq = 0;
 

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SearchHit } from '@protocol';
 import { api } from '../api';
-import { app, closeSearch, openSearchHit } from '../state';
+import { openSearchHit } from '../state/navigation';
+import { app } from '../state/stores';
+import { closeSearch } from '../state/ui';
 import { useStore } from '../store';
 import { shortTime } from '../time';
 import { IconSearch } from './icons';

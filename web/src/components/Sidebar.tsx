@@ -2,9 +2,10 @@ import { Component, type JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { SessionSummary } from '@protocol';
 import { sessionHref } from '../router';
-import {
-  app, chat, confirmDelete, exportSession, loadMore, newChat, openSearch, openSettings, sessions, setNavOpen,
-} from '../state';
+import { newChat } from '../state/navigation';
+import { confirmDelete, exportSession, loadMore } from '../state/sessions';
+import { app, chat, sessions } from '../state/stores';
+import { openSearch, openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { groupOf, type Group } from '../time';
 import { IconClose, IconDownload, IconMore, IconPencil, IconPlus, IconSearch, IconSettings, IconTrash, PawLogo } from './icons';
