@@ -11,7 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { startServer, type RunningServer } from '../src/app/run-server.js';
+import { startServer, type RunningServer } from '../src/server/start.js';
 import { startFakeLlm, type FakeLlm, type FakeResponse } from '../test/helpers/fake-llm/index.js';
 import { stats } from './http-timing.js';
 

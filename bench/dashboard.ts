@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { startServer } from '../src/app/run-server.js';
+import { startServer } from '../src/server/start.js';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { seedDatabase } from './seed.js';
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, type RunningServer } from '../src/app/run-server.js';
+import { startServer, type RunningServer } from '../src/server/start.js';
 import { importPocketPaw, type ImportSummary } from '../src/import/import.js';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import { openDatabase } from '../src/store/db.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import type { NewMessage } from '../src/sessions/types.js';
-import { formatUtc } from '../src/shared/time.js';
+import { formatUtc } from '../src/lib/time.js';
 import { openDatabase } from '../src/store/db.js';
 import { COMMON_FRACTION, COMMON_WORD, RARE_COUNT, RARE_WORD, hex, prng, randInt, sentence, uuid } from './text.js';
 

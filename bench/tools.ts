@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { startServer } from '../src/app/run-server.js';
+import { startServer } from '../src/server/start.js';
 import { startFakeLlm, textReply, toolCallReply } from '../test/helpers/fake-llm/index.js';
 import { expect, stats } from './http-timing.js';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     },
   });
   let marks: Marks = {};
-  const unsubscribe = server.ctx.audit.subscribe((frame) => {
+  const unsubscribe = server.ctx.bus.subscribe((frame) => {
     const e = (frame as { data?: { action?: string; status?: string } }).data;
     if (e?.action !== 'tool_use') return;
     if (e.status === 'start') marks.start = performance.now();

@@ -12,20 +12,22 @@ import { TurnQueue } from '../chat/turn-queue.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { SettingsStore } from '../config/settings-store.js';
-import { createMemorySetup } from '../memory/setup.js';
-import type { MemoryStore } from '../memory/store.js';
+import { createMemoryPromptContributor } from '../memory/prompt.js';
+import { MemoryStore } from '../memory/store.js';
+import { createMemoryTools } from '../memory/tools.js';
 import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { ErrorLog } from '../health/error-log.js';
 import { intentionRunner } from '../intentions/run.js';
 import { IntentionService } from '../intentions/service.js';
 import { ReminderService } from '../reminders/service.js';
-import type { Frame } from '../ws/hub.js';
 import { HealthService } from '../health/service.js';
 import { createLimiters, type Limiters } from '../ratelimit/limiters.js';
 import { SessionEvents } from '../sessions/events.js';
 import { SessionService } from '../sessions/service.js';
 import { SqliteSessionStore } from '../sessions/sqlite-store.js';
 import { openDatabase } from '../store/db.js';
+import { LiveBus } from '../events/live-bus.js';
+import { createInboundFilter } from '../security/injection/inbound-filter.js';
 import { appSecretValues } from '../security/secret-values.js';
 
 /**
@@ -45,6 +47,10 @@ export interface AppContext {
   credentials: CredentialChecker;
   limiters: Limiters | null;
   audit: AuditLog;
+  /** Frames for every open dashboard: audit entries, plans, reminders, intention runs. */
+  bus: LiveBus;
+  /** Picks the model of each turn; one instance, so its Ollama probe is cached once. */
+  models: ModelResolver;
   errors: ErrorLog;
   health: HealthService;
   /** PocketPaw's reminders (`reminders.json`); due ones reach every open dashboard. */
@@ -77,20 +83,21 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     // Exact values of the master token and saved keys: redacted wherever text leaves the server.
     const secrets = appSecretValues({ master, settings: settingsStore });
     const sessions = new SessionService(new SqliteSessionStore(db), new SessionEvents(), secrets);
-    const audit = new AuditLog(AuditLog.pathIn(home), secrets);
-    const memory = createMemorySetup({ db, home, settings: settingsStore });
-    const tools = createToolSetup({ home, settings: settingsStore, audit, extraTools: memory.tools, models: new ModelResolver(), env });
+    const bus = new LiveBus(secrets);
+    const audit = new AuditLog(AuditLog.pathIn(home), { bus, secrets });
+    const models = new ModelResolver();
+    const memory = new MemoryStore(db, home);
+    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: createMemoryTools(memory), models, env });
     const chat = new ChatService({
-      home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models: new ModelResolver(),
+      home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models,
       queue: new TurnQueue(() => settings().max_concurrent_conversations),
       tools: tools.registry,
       toolGate: tools.gate,
-      promptContributors: memory.promptContributors,
-      inboundFilter: memory.inboundFilter,
+      promptContributors: [createMemoryPromptContributor(memory, settingsStore)],
+      inboundFilter: createInboundFilter({ settings: settingsStore, models }),
     });
     const health = new HealthService({ home, db, tokenFile: master.file });
-    // To every open dashboard socket through the live-frame bus (the WebSocket hub subscribes).
-    const broadcast = (frame: Frame) => audit.publish(frame);
+    const broadcast = bus.publish.bind(bus);
     // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other.
     const reminders = new ReminderService(home, (r) => {
       broadcast({ type: 'reminder', content: r });
@@ -111,9 +118,11 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       credentials: new CredentialChecker(master, apiKeys, new RevokedSessions(RevokedSessions.pathIn(home))),
       limiters: createLimiters(config.settings),
       audit,
+      bus,
+      models,
       errors: new ErrorLog(secrets),
       tools,
-      memory: memory.store,
+      memory,
       health,
       reminders,
       intentions,
@@ -127,6 +136,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
         intentions.close();
         closing ??= chat.close().finally(() => {
           tools.close();
+          bus.close();
           apiKeys.close();
           sessions.events.removeAllListeners();
           db.close();

@@ -1,6 +1,7 @@
+import type { LiveBus } from '../events/live-bus.js';
 import { redactDeep } from '../security/redact.js';
 import type { SecretValues } from '../security/secret-values.js';
-import { nowIso } from '../shared/time.js';
+import { nowIso } from '../lib/time.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,10 +20,6 @@ export interface AuditEvent {
 }
 
 export const AUDIT_SEVERITIES: readonly AuditSeverity[] = ['info', 'warning', 'critical', 'alert'];
-
-/** A frame for every WebSocket (spec §4.4): audit entries, plan proposals. */
-export type LiveFrame = Record<string, unknown> & { type: string };
-export type LiveListener = (frame: LiveFrame) => void;
 
 export interface AuditQuery {
   /** Newest first, at most this many. */
@@ -43,18 +40,17 @@ const SINCE_SLACK_MS = 5_000;
 /**
  * Append-only `audit.jsonl` (spec §3.13). One `appendFileSync` per event, so the line is one
  * write(2) on an O_APPEND descriptor: it lands whole, also with other processes (the CLI)
- * appending at the same time. Every event is also pushed to live listeners (the WebSocket hub
- * sends it as `system_event` `audit_entry`), as are frames `publish`ed by the safety layer.
+ * appending at the same time. Every event is also published on the live bus, which dashboards
+ * receive as `system_event` `audit_entry`.
  */
 export class AuditLog {
-  private readonly listeners = new Set<LiveListener>();
   private warned = false;
 
   /**
-   * `secrets`: exact values (master token, saved keys) to redact from what reaches clients —
-   * live frames and `readForClient`; patterns are always redacted. The file keeps what was written.
+   * `secrets`: exact values (master token, saved keys) to redact from `readForClient` (patterns
+   * are always redacted; the bus redacts what it sends). The file keeps what was written.
    */
-  constructor(readonly file: string, private readonly secrets?: SecretValues) {}
+  constructor(readonly file: string, private readonly live?: { bus?: Pick<LiveBus, 'publish'>; secrets?: SecretValues }) {}
 
   static pathIn(home: string): string {
     return path.join(home, 'audit.jsonl');
@@ -81,32 +77,8 @@ export class AuditLog {
       if (!this.warned) process.emitWarning(`Cannot write the audit log ${this.file}: ${(err as Error).message}`);
       this.warned = true;
     }
-    this.publish({ type: 'system_event', event_type: 'audit_entry', data: event });
+    this.live?.bus?.publish({ type: 'system_event', event_type: 'audit_entry', data: { ...event } });
     return event;
-  }
-
-  /**
-   * Receives every live frame; returns the unsubscribe function (async, so it can be handed to
-   * Fastify's `onClose` as is).
-   */
-  subscribe(listener: LiveListener): () => Promise<void> {
-    this.listeners.add(listener);
-    return async () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  /** Sends a frame to every live listener, redacted (spec §6.1); a failing listener never breaks the writer. */
-  publish(frame: LiveFrame): void {
-    if (this.listeners.size === 0) return;
-    const safe = redactDeep(frame, this.secrets);
-    for (const l of this.listeners) {
-      try {
-        l(safe);
-      } catch {
-        // A dead socket must not stop the audit trail.
-      }
-    }
   }
 
   /**
@@ -149,7 +121,7 @@ export class AuditLog {
   }
 
   /** `read()` with every string redacted: what the audit routes return. */
-  async readForClient(q: AuditQuery, secrets: SecretValues | undefined = this.secrets): Promise<AuditEvent[]> {
+  async readForClient(q: AuditQuery, secrets: SecretValues | undefined = this.live?.secrets): Promise<AuditEvent[]> {
     return (await this.read(q)).map((e) => redactDeep(e, secrets));
   }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config/load.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../lib/files.js';
 import type { Scope } from './scopes.js';
 
 /** PocketPaw's `api_keys.json` record, kept byte-compatible so keys survive a switch either way. */

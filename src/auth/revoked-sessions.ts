@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../lib/files.js';
 
 /**
  * Session tokens signed out before they expire (logout). Session tokens are stateless HMACs, so

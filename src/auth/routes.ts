@@ -6,7 +6,7 @@ import type { Settings } from '../config/settings.js';
 import { HttpError } from '../http/errors.js';
 import type { Limiters } from '../ratelimit/limiters.js';
 import { rateLimitHeaders } from '../ratelimit/token-bucket.js';
-import { requireObjectBody } from '../server/body.js';
+import { requireObjectBody } from '../http/body.js';
 import { ANY_CREDENTIAL } from './access.js';
 import type { ApiKeyStore, PublicApiKey } from './api-keys.js';
 import { bearerOf, cookieValue, type CredentialChecker } from './credentials.js';

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import type { SettingsStore } from '../config/settings-store.js';
+import type { InboundFilter } from '../security/injection/inbound-filter.js';
 import { createStreamRedactor, redact } from '../security/redact.js';
 import type { SecretValues } from '../security/secret-values.js';
 import { toSessionId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';
-import { nowIso } from '../shared/time.js';
+import { nowIso } from '../lib/time.js';
 import { runAgent } from './agent.js';
 import type { AgentEvent } from './agent-events.js';
 import type { SessionAliases } from '../sessions/aliases.js';
@@ -29,13 +30,6 @@ export interface TurnInput {
   /** Who sent it; the dashboard, REST and CLI are the owner. */
   sender?: string;
 }
-
-/** What the injection scanner (spec §6.2) decided about an inbound message. */
-export type InboundVerdict =
-  | { action: 'allow' }
-  | { action: 'wrap'; text: string }
-  | { action: 'block'; patterns: string[] };
-export type InboundFilter = (text: string, ctx: { sessionKey: string; sender: string }) => InboundVerdict | Promise<InboundVerdict>;
 
 export const BLOCKED_NOTICE = 'Your message was flagged by the security scanner and blocked.';
 
@@ -85,7 +79,7 @@ export class ChatService {
   /** Runs one turn to completion. Never throws: failures reach the sink as a message. */
   runTurn(input: TurnInput, sink: TurnSink): Promise<void> {
     const turn = this.turn(input, sink).catch((err: unknown) => {
-      sink.message(`An error occurred: ${this.deps.sessions.redact((err as Error)?.message ?? String(err))}`);
+      sink.message(`An error occurred: ${this.deps.sessions.redact((err as Error)?.message ?? String(err))}`, 'failure');
       sink.end({ usage: null, interrupted: false, failed: true });
     });
     this.pending.add(turn);
@@ -100,7 +94,7 @@ export class ChatService {
         baseKey: input.baseKey, sessions: this.deps.sessions, aliases: this.deps.aliases,
         settings: this.deps.settings, resolveModel: () => this.deps.models.resolve(this.deps.settings.get()),
       });
-      sink.message(this.deps.sessions.redact(reply));
+      sink.message(this.deps.sessions.redact(reply), 'command');
       sink.end({ usage: null, interrupted: false, failed: false });
       return;
     }
@@ -113,7 +107,7 @@ export class ChatService {
     const verdict = this.deps.inboundFilter ? await this.deps.inboundFilter(text, { sessionKey, sender }) : { action: 'allow' as const };
     if (verdict.action === 'block') {
       sink.event({ type: 'blocked', message: 'Message blocked by injection scanner', patterns: verdict.patterns }, sessionKey);
-      sink.message(BLOCKED_NOTICE);
+      sink.message(BLOCKED_NOTICE, 'blocked');
       sink.end({ usage: null, interrupted: false, failed: false });
       return;
     }
@@ -131,7 +125,7 @@ export class ChatService {
         const resolved = await this.deps.models.resolve(this.deps.settings.get());
         if (!resolved.provider) {
           // The hint is guidance, not an answer: shown, never stored.
-          sink.message(resolved.hint);
+          sink.message(resolved.hint, 'no_model');
           sink.end({ usage: null, interrupted: false, failed: false });
           return;
         }

@@ -1,7 +1,7 @@
 import type { SettingsStore } from '../config/settings-store.js';
 import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/service.js';
-import { plural } from '../shared/plural.js';
+import { plural } from '../lib/plural.js';
 import type { SessionAliases } from '../sessions/aliases.js';
 import { isRunnableBackend, modelSettingFor as backendModelSetting, type NoModel, type ProviderKind } from '../models/resolver.js';
 import {

@@ -1,5 +1,5 @@
 import { generateText, type LanguageModel } from 'ai';
-import { codePointLength, firstCodePoints } from '../shared/text.js';
+import { codePointLength, firstCodePoints } from '../lib/text.js';
 
 const TITLE_MAX = 60;
 const TITLE_TIMEOUT_MS = 30_000;

@@ -1,3 +1,4 @@
+import type { NoticeKind } from '../protocol/index.js';
 import type { AgentEvent } from './agent-events.js';
 
 export interface TurnEnd {
@@ -16,8 +17,8 @@ export interface TurnSink {
   started(sessionKey: string): void;
   /** A streamed piece of the answer. */
   text(delta: string): void;
-  /** A whole message that is not part of the answer stream: command reply, hint, notice. */
-  message(content: string): void;
+  /** A whole message that is not part of the answer stream (a command reply, the no-model hint, a failure), and which it is. */
+  message(content: string, notice: NoticeKind): void;
   /** Thinking, tool use, usage, errors. */
   event(e: AgentEvent, sessionKey: string): void;
   end(info: TurnEnd): void;

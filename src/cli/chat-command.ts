@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { createAppContext } from '../app/context.js';
-import { NO_MODEL_HINT } from '../models/resolver.js';
 import type { TurnSink } from '../chat/turn-sink.js';
 
 /**
@@ -27,9 +26,9 @@ export async function runChat(question: string, opts: { continue?: boolean }): P
         wroteText = true;
         process.stdout.write(delta);
       },
-      message: (content) => {
+      message: (content, notice) => {
         // The setup steps instead of an answer: guidance for the user, not output to pipe on.
-        if (content.endsWith(NO_MODEL_HINT)) {
+        if (notice === 'no_model') {
           noModel = true;
           process.stderr.write(`${content}\n`);
         } else process.stdout.write(`${content}\n`);

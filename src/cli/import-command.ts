@@ -1,7 +1,7 @@
 import { importPocketPaw, type ImportSummary } from '../import/import.js';
 import { locatePocketPawDir } from '../import/pocketpaw-dir.js';
 import { createMemoryImporter } from '../memory/import.js';
-import { plural } from '../shared/plural.js';
+import { plural } from '../lib/plural.js';
 import { openSessionsForCli } from './open-store.js';
 import { createProgress } from './progress.js';
 

@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { PortInUseError, startServer } from '../app/run-server.js';
-import { isLoopbackHost } from '../safety/security-audit.js';
+import { PortInUseError, startServer } from '../server/start.js';
+import { isLoopbackHost } from '../security-audit/checks.js';
 import { MasterToken } from '../auth/master-token.js';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { HttpError } from '../http/errors.js';
+import { DomainError } from '../lib/errors.js';
 import { NotAPocketPawDirError } from '../import/pocketpaw-dir.js';
 import { redact } from '../security/redact.js';
 import type { ServerMode } from '../server/build.js';
@@ -127,7 +127,7 @@ function unknownCommand(word: string): UsageError {
  */
 function fail(err: unknown): never {
   const e = err as Error | undefined;
-  const known = err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof HttpError || err instanceof UsageError;
+  const known = err instanceof ConfigError || err instanceof PortInUseError || err instanceof NotAPocketPawDirError || err instanceof DomainError || err instanceof UsageError;
   const fsProblem = describeFsError(err) ?? (err instanceof ConfigError ? describeFsError(err.cause) : null);
   if (fsProblem) process.stderr.write(`Error: ${redact(fsProblem)}\n`);
   else if (known) process.stderr.write(`Error: ${redact(e!.message)}\n`);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ModelResolver } from '../models/resolver.js';
 import { loadConfig } from '../config/load.js';
-import { runSecurityAudit, type AuditRun } from '../safety/security-audit.js';
+import { runSecurityAudit, type AuditRun } from '../security-audit/checks.js';
 
 function render(run: AuditRun, fix: boolean): string {
   const lines = ['', '='.repeat(60), '  POCKETPAW SECURITY AUDIT', '='.repeat(60), ''];

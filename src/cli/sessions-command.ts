@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { HttpError } from '../http/errors.js';
+import { exportFormat, legacyTitle } from '../sessions/schemas.js';
 import { openSessionsForCli } from './open-store.js';
 
 function positiveInt(value: string): number {
@@ -47,9 +47,7 @@ export function sessionsCommand(): Command {
 
   cmd.command('rename <id> <title>').description('Set a session\'s title')
     .action((id: string, title: string) => withSessions((s) => {
-      const trimmed = title.trim();
-      if (!trimmed) throw new HttpError(400, 'Title is required');
-      if ([...trimmed].length > 200) throw new HttpError(400, 'Title must be at most 200 characters');
+      const trimmed = legacyTitle(title);
       s.rename(id, trimmed);
       process.stdout.write(`Renamed ${id} to "${trimmed}"\n`);
     }));
@@ -64,8 +62,7 @@ export function sessionsCommand(): Command {
     .option('-f, --format <format>', 'json or md', 'md')
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action((id: string, o: { format: string; output?: string }) => withSessions((s) => {
-      if (o.format !== 'json' && o.format !== 'md') throw new HttpError(400, "Format must be 'json' or 'md'");
-      const file = s.export(id, o.format);
+      const file = s.export(id, exportFormat(o.format));
       if (o.output) {
         fs.writeFileSync(o.output, file.body);
         process.stderr.write(`Wrote ${o.output}\n`);

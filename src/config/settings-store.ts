@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HttpError } from '../http/errors.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { InvalidInputError } from '../lib/errors.js';
+import { writeFileAtomic } from '../lib/files.js';
 import { readConfigFile, SECRETS_FILE, type LoadedConfig } from './load.js';
 import { SECRET_SETTINGS, SETTING_NAMES, settingsSchema, type Settings } from './settings.js';
 
@@ -36,7 +36,7 @@ export class SettingsStore extends EventEmitter<{ changed: [string[]] }> {
     const parsed = settingsSchema.safeParse(candidate);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new HttpError(400, `${String(issue.path[0])}: ${issue.message}`);
+      throw new InvalidInputError(`${String(issue.path[0])}: ${issue.message}`);
     }
     this.persist(applied, parsed.data);
     this.current = parsed.data;

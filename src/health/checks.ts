@@ -1,4 +1,4 @@
-import { nowIso } from '../shared/time.js';
+import { nowIso } from '../lib/time.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';

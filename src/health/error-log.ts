@@ -1,6 +1,6 @@
 import { redactDeep } from '../security/redact.js';
 import type { SecretValues } from '../security/secret-values.js';
-import { nowIso } from '../shared/time.js';
+import { nowIso } from '../lib/time.js';
 import crypto from 'node:crypto';
 
 export interface ErrorEntry {

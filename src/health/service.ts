@@ -1,4 +1,4 @@
-import { nowIso } from '../shared/time.js';
+import { nowIso } from '../lib/time.js';
 import { runChecks, type Check, type HealthInputs } from './checks.js';
 
 export interface HealthSummary {

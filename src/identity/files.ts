@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../lib/files.js';
 
 /** PocketPaw's identity files (spec §3.8), in prompt order. They shape the system prompt. */
 export const IDENTITY_FILES = {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { requireObjectBody } from '../server/body.js';
+import { requireObjectBody } from '../http/body.js';
 import { readIdentity, writeIdentity } from './files.js';
 
 const tags = ['identity'];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readConfigFile, SECRETS_FILE } from '../config/load.js';
 import { SECRET_SETTINGS, SETTING_NAMES, settingsSchema, type Settings } from '../config/settings.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../lib/files.js';
 
 /** What `pocketpaw import` did with PocketPaw's `config.json`. */
 export interface ConfigImport {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseApiKeyFile } from '../auth/api-keys.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { writeFileAtomic } from '../lib/files.js';
 
 export interface CredentialImport {
   token: 'imported' | 'kept-existing' | 'none';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { normalizeTimestamp } from '../shared/time.js';
+import { normalizeTimestamp } from '../lib/time.js';
 import type { NewMessage } from '../sessions/types.js';
 
 export type SessionFileResult =

@@ -1,9 +1,9 @@
 import type { ChatService } from '../chat/service.js';
 import type { HealthService } from '../health/service.js';
 import type { TurnSink } from '../chat/turn-sink.js';
-import { nowIso } from '../shared/time.js';
-import { formatStatus, systemSnapshot } from '../system/status.js';
-import type { Frame } from '../ws/hub.js';
+import type { ServerFrame } from '../protocol/index.js';
+import { nowIso } from '../lib/time.js';
+import { formatStatus, systemSnapshot } from '../health/system-status.js';
 import type { Intention } from './service.js';
 
 /** What an intention run needs: its data dir (system status), health, and the chat to run in. */
@@ -36,7 +36,7 @@ async function contextBlock(ctx: IntentionRunDeps, sources: string[]): Promise<s
  * every dashboard: `intention_started`, the agent's answer as a `message` frame carrying the
  * intention id (spec §10 item 9), then `intention_completed` or `intention_error` (§4.4).
  */
-export function intentionRunner(ctx: IntentionRunDeps, broadcast: (frame: Frame) => void): (i: Intention) => Promise<void> {
+export function intentionRunner(ctx: IntentionRunDeps, broadcast: (frame: ServerFrame) => void): (i: Intention) => Promise<void> {
   return async (intention) => {
     const base = { intention_id: intention.id, intention_name: intention.name };
     broadcast({ type: 'intention_started', ...base, timestamp: nowIso() });
@@ -56,7 +56,7 @@ export function intentionRunner(ctx: IntentionRunDeps, broadcast: (frame: Frame)
       },
     };
     await ctx.chat.runTurn({ baseKey: `system:intention:${intention.id}`, text, metadata: { source: 'intention', ...base } }, sink);
-    if (answer) broadcast({ type: 'message', content: answer, is_stream_chunk: false, metadata: { ...base }, intention_id: intention.id });
+    if (answer) broadcast({ type: 'message', content: answer, is_stream_chunk: false, metadata: { ...base }, intention_id: intention.id, notice: 'intention' });
     if (error) broadcast({ type: 'intention_error', ...base, error, timestamp: nowIso() });
     else broadcast({ type: 'intention_completed', ...base, timestamp: nowIso() });
   };

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { formatUtc, normalizeTimestamp, nowIso } from '../shared/time.js';
-import { DueTimer } from '../system/due-timer.js';
-import { JsonListFile } from '../system/json-list.js';
+import { InvalidInputError } from '../lib/errors.js';
+import { formatUtc, normalizeTimestamp, nowIso } from '../lib/time.js';
+import { DueTimer } from '../lib/due-timer.js';
+import { JsonListFile } from '../store/json-list.js';
 import { nextRun, parseCron } from './cron.js';
 
 /** Spec §3.14. Only `cron` triggers fire; others are kept as given. */
@@ -32,7 +33,8 @@ export type IntentionUpdate = Partial<IntentionInput>;
 export const DEFAULT_TRIGGER = { type: 'cron', schedule: '0 9 * * *' };
 
 /** Thrown for input the store refuses (an unreadable cron schedule). */
-export class IntentionInputError extends Error {}
+/** A trigger or schedule the service cannot use. */
+export class IntentionInputError extends InvalidInputError {}
 
 
 function cronSchedule(trigger: Record<string, unknown>): string | null {

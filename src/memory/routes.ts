@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../app/context.js';
-import { notFound } from '../http/errors.js';
-import { requireObjectBody } from '../server/body.js';
+import type { SettingsStore } from '../config/settings-store.js';
+import { NotFoundError } from '../lib/errors.js';
+import { requireObjectBody } from '../http/body.js';
 import { assertMayChangeSettings } from '../settings/admin-keys.js';
 import { clampLegacy, legacyLimit, v1Limit } from '../sessions/schemas.js';
-import type { MemoryEntry } from './store.js';
+import type { MemoryEntry, MemoryStore } from './store.js';
 
 const scope = ['memory'] as const;
 const tags = ['memory'];
@@ -27,10 +27,10 @@ function toJson(e: MemoryEntry) {
  * Long-term memory REST (spec §3.4) on both path families. Stats report real numbers from the
  * store instead of PocketPaw's file-backend "N/A" (see README "Memory").
  */
-export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerMemoryRoutes(app: FastifyInstance, memory: MemoryStore, settingsStore: SettingsStore): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { scope };
-  const store = () => ctx.memory;
+  const store = () => memory;
 
   r.get('/api/memory/long_term', {
     config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: legacyLimit(50) }) },
@@ -41,21 +41,21 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   for (const path of ['/api/memory/long_term/:entry_id', '/api/v1/memory/long_term/:entry_id']) {
     r.delete(path, { config, schema: { tags, summary: 'Delete a long-term memory entry', params: entryParams } }, async (req) => {
-      if (store().delete(req.params.entry_id) === 0) throw notFound('Memory entry not found');
+      if (store().delete(req.params.entry_id) === 0) throw new NotFoundError('Memory entry not found');
       return { ok: true };
     });
   }
 
   for (const path of ['/api/memory/settings', '/api/v1/memory/settings']) {
     r.get(path, { config, schema: { tags, summary: 'Memory settings' } }, async () => {
-      const s = ctx.settings();
+      const s = settingsStore.get();
       return Object.fromEntries(MEMORY_SETTING_KEYS.map((k) => [k, s[k]]));
     });
     r.post(path, { config, schema: { tags, summary: 'Save memory settings (any subset of the nine keys; others ignored)' } }, async (req) => {
       const body = requireObjectBody(req.body);
       const patch = Object.fromEntries(MEMORY_SETTING_KEYS.filter((k) => k in body).map((k) => [k, body[k]]));
       assertMayChangeSettings(Object.keys(patch), req.auth);
-      ctx.settingsStore.update(patch);
+      settingsStore.update(patch);
       return { status: 'ok' };
     });
   }
@@ -64,7 +64,7 @@ export function registerMemoryRoutes(app: FastifyInstance, ctx: AppContext): voi
     r.get(path, { config, schema: { tags, summary: 'Memory statistics' } }, async () => {
       const { total, owner, scopes } = store().stats();
       return {
-        backend: ctx.settings().memory_backend,
+        backend: settingsStore.get().memory_backend,
         storage: 'sqlite',
         total_memories: total,
         by_type: { long_term: total },

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { nowIso } from '../shared/time.js';
+import { nowIso } from '../lib/time.js';
 import { indexText, inScope, queryPhrases } from './fts.js';
 import { memoryEntryId, OWNER_SCOPE, scopeFile } from './ids.js';
 

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { normalizeTimestamp, nowIso, formatUtc } from '../shared/time.js';
-import { DueTimer } from '../system/due-timer.js';
-import { JsonListFile } from '../system/json-list.js';
+import { normalizeTimestamp, nowIso, formatUtc } from '../lib/time.js';
+import { DueTimer } from '../lib/due-timer.js';
+import { JsonListFile } from '../store/json-list.js';
 import { parseReminder, timeRemaining } from './parse.js';
 
 /** As stored in `reminders.json` (spec §3.14): the API shape plus the original message. */

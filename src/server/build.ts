@@ -1,12 +1,20 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.js';
+import { registerAuditRoutes } from '../audit/routes.js';
 import { registerAuth } from '../auth/hook.js';
 import { registerAuthRoutes } from '../auth/routes.js';
+import { registerChannelRoutes } from '../channels/routes.js';
 import { registerChatRoutes } from '../chat/routes.js';
-import { registerCompatRoutes } from '../compat/routes.js';
+import { registerFileRoutes } from '../files/routes.js';
+import { registerIdentityRoutes } from '../identity/routes.js';
+import { registerIntentionRoutes } from '../intentions/routes.js';
+import { registerBackendRoutes } from '../models/backends.js';
+import { registerReminderRoutes } from '../reminders/routes.js';
+import { registerSecurityAuditRoutes } from '../security-audit/routes.js';
+import { registerSkillRoutes } from '../skills/routes.js';
+import { registerPlanRoutes } from '../tools/policy/routes.js';
 import { registerMemoryRoutes } from '../memory/routes.js';
-import { registerSafetyRoutes } from '../safety/routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
 import { registerSettingsRoutes } from '../settings/routes.js';
 import { registerWebSocket, registerWebSocketPlugin } from '../ws/routes.js';
@@ -67,10 +75,18 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSessionRoutes(app, ctx.sessions);
   registerChatRoutes(app, ctx.chat);
   registerSettingsRoutes(app, ctx.settingsStore);
-  registerMemoryRoutes(app, ctx);
-  registerSafetyRoutes(app, ctx);
+  registerMemoryRoutes(app, ctx.memory, ctx.settingsStore);
+  registerAuditRoutes(app, ctx.audit, ctx.sessions.secrets);
+  registerSecurityAuditRoutes(app, { home: ctx.home, settings: ctx.settings, models: ctx.models, sandbox: ctx.tools.sandbox });
+  registerPlanRoutes(app, ctx.tools.plans);
   registerSandboxRoutes(app, { sandbox: ctx.tools.sandbox, settings: ctx.settings });
-  registerCompatRoutes(app, ctx);
+  registerChannelRoutes(app, ctx.config.configFile);
+  registerBackendRoutes(app, () => ctx.tools.registry.all().map((t) => t.name));
+  registerIdentityRoutes(app, ctx.home);
+  registerSkillRoutes(app, ctx.home);
+  registerFileRoutes(app, ctx.settings);
+  registerReminderRoutes(app, ctx.reminders);
+  registerIntentionRoutes(app, ctx.intentions);
   await registerWebSocket(app, ctx);
   registerAuthRoutes(app, {
     settings: ctx.settings,

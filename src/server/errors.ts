@@ -1,8 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
+import { DomainError, type DomainErrorKind } from '../lib/errors.js';
 import type { ErrorLog } from '../health/error-log.js';
 import { JsonInvalidError } from './body.js';
 import { fastifyValidationToDetail } from './validation.js';
+
+/** The one place a domain error becomes an HTTP status. */
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = { invalid: 400, not_found: 404, forbidden: 403, unavailable: 500 };
 
 const BODY_TOO_LARGE = 'Request body too large (limit 1 MB)';
 
@@ -15,6 +19,9 @@ export function registerErrorHandling(app: FastifyInstance, errorLog: ErrorLog):
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ detail: error.message });
+    }
+    if (error instanceof DomainError) {
+      return reply.code(DOMAIN_STATUS[error.kind]).send({ detail: error.message });
     }
     if (error instanceof JsonInvalidError) {
       return reply.code(422).send({ detail: error.detail });

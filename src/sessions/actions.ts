@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { HttpError } from '../http/errors.js';
+import { NotFoundError } from '../lib/errors.js';
 import { toSessionId } from './ids.js';
 import type { SessionService } from './service.js';
 import type { SessionRecord } from './types.js';
@@ -72,7 +72,7 @@ export function renameCurrentSession(ctx: ChatSessionContext, rawTitle: string):
   try {
     ctx.sessions.rename(currentSession(ctx).id, title);
   } catch (err) {
-    if (err instanceof HttpError) return 'no_session';
+    if (err instanceof NotFoundError) return 'no_session';
     throw err;
   }
   return 'ok';

@@ -1,4 +1,4 @@
-import { formatUtc } from '../shared/time.js';
+import { formatUtc } from '../lib/time.js';
 import type { MessageRecord } from './types.js';
 
 export type ExportFormat = 'json' | 'md';

@@ -7,13 +7,7 @@ const KNOWN_CHANNELS = [
 /** Longest id we will look up; anything longer cannot name a session (spec §11.5 → 404). */
 export const MAX_SESSION_ID_LENGTH = 512;
 
-/**
- * Maps a session key or colon-form id to the public session id (spec §3.1, §7.1):
- * `websocket:abc` → `websocket_abc`. Path separators become `_` too, so an id can never be a path.
- */
-export function toSessionId(raw: string): string {
-  return raw.replace(/[:/\\]/g, '_');
-}
+export { toSessionId } from '../protocol/sessions.js';
 
 /** The channel a session id belongs to, for sessions that arrive without an index entry. */
 export function channelOf(sessionId: string): string {

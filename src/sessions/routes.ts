@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { badRequest } from '../http/errors.js';
-import { requireObjectBody } from '../server/body.js';
-import { codePointLength } from '../shared/text.js';
+import { requireObjectBody } from '../http/body.js';
+import { InvalidInputError } from '../lib/errors.js';
 import type { ExportFile } from './export.js';
 import {
-  clampLegacy, exportQuery, legacyLimit, legacySummary, listQuery, searchQuery, sessionIdParams,
-  TITLE_MAX, v1Limit, v1RenameBody, v1Summary,
+  clampLegacy, exportFormat, exportQuery, legacyLimit, legacySummary, legacyTitle, listQuery, searchQuery, sessionIdParams,
+  v1Limit, v1RenameBody, v1Summary,
 } from './schemas.js';
 import type { SessionService } from './service.js';
 
@@ -20,11 +19,6 @@ function sendExport(reply: FastifyReply, file: ExportFile) {
     .header('content-type', file.contentType)
     .header('content-disposition', `attachment; filename="${file.filename}"`)
     .send(file.body);
-}
-
-function checkFormat(format: string): 'json' | 'md' {
-  if (format !== 'json' && format !== 'md') throw badRequest("Format must be 'json' or 'md'");
-  return format;
 }
 
 /** Spec §3.1: the legacy `/api/...` and versioned `/api/v1/...` session routes. */
@@ -61,11 +55,7 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   r.post('/api/sessions/:id/title', {
     config, schema: { tags, summary: 'Rename a session (legacy rules: trimmed, non-empty)', params: sessionIdParams },
   }, async (req) => {
-    const body = requireObjectBody(req.body);
-    const title = typeof body.title === 'string' ? body.title.trim() : '';
-    if (!title) throw badRequest('Title is required');
-    if (codePointLength(title) > TITLE_MAX) throw badRequest(`Title must be at most ${TITLE_MAX} characters`);
-    sessions.rename(req.params.id, title);
+    sessions.rename(req.params.id, legacyTitle(requireObjectBody(req.body).title));
     return OK;
   });
   r.post('/api/v1/sessions/:id/title', {
@@ -98,11 +88,11 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   r.get('/api/memory/session/export', {
     config, schema: { tags, summary: 'Download a session as JSON or Markdown', querystring: exportQuery.extend({ id: z.string().optional() }) },
   }, async (req, reply) => {
-    if (!req.query.id) throw badRequest('Missing required parameter: id');
-    const format = checkFormat(req.query.format);
+    if (!req.query.id) throw new InvalidInputError('Missing required parameter: id');
+    const format = exportFormat(req.query.format);
     return sendExport(reply, sessions.export(req.query.id, format));
   });
   r.get('/api/v1/sessions/:id/export', {
     config, schema: { tags, summary: 'Download a session as JSON or Markdown', params: sessionIdParams, querystring: exportQuery },
-  }, async (req, reply) => sendExport(reply, sessions.export(req.params.id, checkFormat(req.query.format))));
+  }, async (req, reply) => sendExport(reply, sessions.export(req.params.id, exportFormat(req.query.format))));
 }

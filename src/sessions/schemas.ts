@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { InvalidInputError } from '../lib/errors.js';
+import { codePointLength } from '../lib/text.js';
+import type { ExportFormat } from './export.js';
 import type { SessionRecord } from './types.js';
 
 /** A `limit` must be an integer (spec §11.6); legacy routes then clamp it, v1 routes bound it. */
@@ -31,7 +34,21 @@ export const searchQuery = <L extends z.ZodType<number, unknown>>(limit: L) => z
 
 export const exportQuery = z.object({ format: z.string().default('json') });
 
-export const TITLE_MAX = 200;
+export { TITLE_MAX } from '../protocol/sessions.js';
+import { TITLE_MAX, type SessionSummary, type V1SessionSummary } from '../protocol/sessions.js';
+
+/** The legacy rename rules (spec §3.1, the seed page), also the CLI's: trimmed, 1–200 characters. */
+export function legacyTitle(raw: unknown): string {
+  const title = typeof raw === 'string' ? raw.trim() : '';
+  if (!title) throw new InvalidInputError('Title is required');
+  if (codePointLength(title) > TITLE_MAX) throw new InvalidInputError(`Title must be at most ${TITLE_MAX} characters`);
+  return title;
+}
+
+export function exportFormat(format: string): ExportFormat {
+  if (format !== 'json' && format !== 'md') throw new InvalidInputError("Format must be 'json' or 'md'");
+  return format;
+}
 
 export const v1RenameBody = z.object({
   title: z.string({ error: 'Input should be a valid string' })
@@ -40,8 +57,8 @@ export const v1RenameBody = z.object({
 });
 
 /** Legacy shape: the id plus every index field (spec §3.1), `user_title` only when renamed. */
-export function legacySummary(s: SessionRecord) {
-  const out: Record<string, unknown> = {
+export function legacySummary(s: SessionRecord): SessionSummary {
+  const out: SessionSummary = {
     id: s.id, title: s.title, channel: s.channel, created: s.created,
     last_activity: s.last_activity, message_count: s.message_count, preview: s.preview,
   };
@@ -50,6 +67,6 @@ export function legacySummary(s: SessionRecord) {
 }
 
 /** Versioned shape: exactly these five fields. */
-export function v1Summary(s: SessionRecord) {
+export function v1Summary(s: SessionRecord): V1SessionSummary {
   return { id: s.id, title: s.title || 'Untitled', channel: s.channel || 'unknown', last_activity: s.last_activity || '', message_count: s.message_count ?? 0 };
 }

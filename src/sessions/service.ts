@@ -1,4 +1,4 @@
-import { notFound } from '../http/errors.js';
+import { NotFoundError } from '../lib/errors.js';
 import { redact, redactDeep, redactTruncated } from '../security/redact.js';
 import { SecretValues } from '../security/secret-values.js';
 import type { SessionEvents } from './events.js';
@@ -74,7 +74,7 @@ export class SessionService {
 
   rename(rawId: string, title: string): SessionRecord {
     const session = this.find(rawId);
-    if (!session || !this.store.rename(session.id, title)) throw notFound(SESSION_NOT_FOUND);
+    if (!session || !this.store.rename(session.id, title)) throw new NotFoundError(SESSION_NOT_FOUND);
     const updated = this.store.get(session.id)!;
     this.events.emit('updated', this.redactSession(updated));
     return updated;
@@ -88,7 +88,7 @@ export class SessionService {
 
   delete(rawId: string): void {
     const session = this.find(rawId);
-    if (!session || !this.store.delete(session.id)) throw notFound(SESSION_NOT_FOUND);
+    if (!session || !this.store.delete(session.id)) throw new NotFoundError(SESSION_NOT_FOUND);
     this.events.emit('deleted', session.id);
   }
 
@@ -114,7 +114,7 @@ export class SessionService {
   export(rawId: string, format: ExportFormat): ExportFile {
     const session = this.find(rawId);
     const messages = session ? this.store.messages(session.id) : [];
-    if (!session || messages.length === 0) throw notFound(`Session not found: ${rawId}`);
+    if (!session || messages.length === 0) throw new NotFoundError(`Session not found: ${rawId}`);
     return exportSession(rawId, messages.map((m) => this.redactMessage(m)), format);
   }
 

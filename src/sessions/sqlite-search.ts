@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { codePointLength, firstCodePoints } from '../shared/text.js';
+import { codePointLength, firstCodePoints } from '../lib/text.js';
 import type { SearchHit } from './types.js';
 
 export const MATCH_CHARS = 200;

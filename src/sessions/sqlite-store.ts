@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { firstCodePoints } from '../shared/text.js';
+import { firstCodePoints } from '../lib/text.js';
 import { searchMessages } from './sqlite-search.js';
 import type {
   ImportResult, MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore,

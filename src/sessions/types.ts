@@ -27,14 +27,8 @@ export interface NewMessage {
   metadata?: Record<string, unknown>;
 }
 
-export interface SearchHit {
-  id: string;
-  title: string;
-  channel: string;
-  match: string;
-  match_role: string;
-  last_activity: string;
-}
+export type { SearchHit } from '../protocol/sessions.js';
+import type { SearchHit } from '../protocol/sessions.js';
 
 export interface ImportResult {
   created: boolean;

@@ -1,7 +1,7 @@
 import type { AuthInfo } from '../auth/credentials.js';
 import { hasScope } from '../auth/scopes.js';
 import { ADMIN_SETTINGS } from '../config/settings.js';
-import { HttpError } from '../http/errors.js';
+import { ForbiddenError } from '../lib/errors.js';
 
 /**
  * The settings among `keys` that this credential may not change: those that redirect traffic or
@@ -16,5 +16,5 @@ export function adminOnlyKeys(keys: readonly string[], scopes: readonly string[]
 /** REST: 403 naming the settings when a `settings:write` key tries to change an admin-only one. */
 export function assertMayChangeSettings(keys: readonly string[], auth: AuthInfo | null): void {
   const refused = adminOnlyKeys(keys, auth?.scopes);
-  if (refused.length) throw new HttpError(403, `Changing ${refused.join(', ')} needs an admin credential`);
+  if (refused.length) throw new ForbiddenError(`Changing ${refused.join(', ')} needs an admin credential`);
 }

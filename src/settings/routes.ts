@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { SettingsStore } from '../config/settings-store.js';
-import { requireObjectBody } from '../server/body.js';
+import { requireObjectBody } from '../http/body.js';
 import { assertMayChangeSettings } from './admin-keys.js';
 
 /** Spec §3.5: secrets never leave; values are type-checked before anything is saved. */

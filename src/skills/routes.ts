@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { requireObjectBody } from '../server/body.js';
+import { requireObjectBody } from '../http/body.js';
 import { loadSkills, skillRoots, skillSummaries } from './catalog.js';
 
 const tags = ['skills'];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditLog } from '../audit/log.js';
+import type { LiveBus } from '../events/live-bus.js';
 import type { ModelResolver } from '../models/resolver.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { currentTimeTool } from './builtin/current-time.js';
@@ -11,14 +12,18 @@ import { Guardian } from './policy/guardian.js';
 import { PLAN_TTL_MS, PlanBook } from './policy/plans.js';
 import { ToolRegistry } from './registry.js';
 import { Sandbox } from './sandbox/sandbox.js';
+import { createSessionTools } from './sessions/tools.js';
 import { createShellTool } from './shell/tool.js';
 import type { ToolDefinition, ToolGate } from './types.js';
+import { createWebTools } from './web/tools.js';
 
 export interface ToolSetupDeps {
   home: string;
   settings: SettingsStore;
   audit: AuditLog;
-  /** Tools other capabilities bring (memory, sessions, web). */
+  /** Where plan proposals go to the dashboards. */
+  bus: Pick<LiveBus, 'publish'>;
+  /** Tools other capabilities bring (memory). */
   extraTools: ToolDefinition[];
   /** Resolves the Guardian's model (the chat's resolver); without it the Guardian is off. */
   models?: ModelResolver;
@@ -40,7 +45,7 @@ export interface ToolSetup {
   close(): void;
 }
 
-/** Builds the agent's tools and the gate that polices them. Owned by the tools issue. */
+/** Builds the agent's tools (built-in, files, shell, web, sessions, and what others bring) and the gate that polices them. */
 export function createToolSetup(deps: ToolSetupDeps): ToolSetup {
   prepareWorkspace(deps);
   // The audit log exists from the first start (the security audit checks for it).
@@ -52,9 +57,9 @@ export function createToolSetup(deps: ToolSetupDeps): ToolSetup {
       context: { reason: r.reason },
     }),
   });
-  const registry = new ToolRegistry().register(currentTimeTool, ...fsTools, createShellTool(sandbox), ...deps.extraTools);
+  const registry = new ToolRegistry().register(currentTimeTool, ...fsTools, createShellTool(sandbox), ...createWebTools(), ...createSessionTools(), ...deps.extraTools);
   const ttl = Number(deps.env?.POCKETPAW_PLAN_TTL_MS);
-  const plans = new PlanBook(deps.audit, Number.isFinite(ttl) && ttl > 0 ? ttl : PLAN_TTL_MS);
+  const plans = new PlanBook(deps.audit, deps.bus, Number.isFinite(ttl) && ttl > 0 ? ttl : PLAN_TTL_MS);
   const gate = new PolicyGate({ audit: deps.audit, plans, guardian: deps.models ? new Guardian(deps.models) : null, sandbox });
   const setup: ToolSetup = {
     registry, gate, plans, sandbox,

@@ -1,14 +1,15 @@
 import crypto from 'node:crypto';
 import type { WebSocket } from 'ws';
-import type { AppContext } from '../app/context.js';
-import { HttpError } from '../http/errors.js';
 import { hasScope } from '../auth/scopes.js';
+import { ForbiddenError, InvalidInputError } from '../lib/errors.js';
 import { adminOnlyKeys } from '../settings/admin-keys.js';
 import { API_KEY_PROVIDERS, applyWsSettings, wsSettingsContent, wsSettingsKeys } from '../settings/ws-settings.js';
 import { extraActions } from './actions/index.js';
-import { action, type WsActions } from './actions/types.js';
+import { action, type WsActions, type WsDeps } from './actions/types.js';
 import { wsTurnSink } from './chat-sink.js';
-import type { Frame, WsClient, WsHub } from './hub.js';
+import { errorContent } from './errors.js';
+import type { ServerFrame } from '../protocol/index.js';
+import type { WsClient, WsHub } from './hub.js';
 
 const HISTORY_ON_SWITCH = 100;
 
@@ -25,7 +26,7 @@ export class WsConnection implements WsClient {
    * @param scopes the connection's credential's scopes (an API key's); undefined = full access.
    */
   constructor(
-    readonly socket: WebSocket, private readonly ctx: AppContext, private readonly hub: WsHub,
+    readonly socket: WebSocket, private readonly ctx: WsDeps, private readonly hub: WsHub,
     private readonly scopes: readonly string[] | undefined, resumeSession?: string,
   ) {
     this.chatId = crypto.randomUUID();
@@ -47,7 +48,7 @@ export class WsConnection implements WsClient {
     return `websocket:${this.chatId}`;
   }
 
-  send(frame: Frame): void {
+  send(frame: ServerFrame): void {
     this.hub.send(this.socket, frame);
   }
 
@@ -56,6 +57,11 @@ export class WsConnection implements WsClient {
     this.send({ type: 'session_history', session_id: sessionId, messages });
   }
 
+  /**
+   * Runs one client frame. Error frames sent while an action runs name it (`action`, ours), so a
+   * client can tell which request failed. A failing action answers with an error frame (see
+   * `errorContent`); a bug is also rethrown, for the socket's owner to log.
+   */
   async onFrame(raw: string): Promise<void> {
     let frame: unknown;
     try {
@@ -73,12 +79,17 @@ export class WsConnection implements WsClient {
     const declared = Object.hasOwn(this.actions, name) ? this.actions[name] : Object.hasOwn(extraActions, name) ? extraActions[name] : undefined;
     if (!declared) return; // unknown actions (and `authenticate`, spec §2.5) are ignored, as PocketPaw does
     if (this.scopes && !hasScope(this.scopes, declared.scope)) {
-      this.send({ type: 'error', content: `This API key may not use "${name}": it needs the ${[...declared.scope].sort().join(' or ')} scope.` });
+      this.send({ type: 'error', action: name, content: `This API key may not use "${name}": it needs the ${[...declared.scope].sort().join(' or ')} scope.` });
       return;
     }
-    return declared.run(f, {
-      ctx: this.ctx, chatId: this.chatId, send: (out) => this.send(out), broadcast: (out) => this.hub.broadcast(out),
-    });
+    const send = (out: ServerFrame) => this.send(out.type === 'error' ? { ...out, action: name } : out);
+    try {
+      await declared.run(f, { ctx: this.ctx, chatId: this.chatId, send, broadcast: (out) => this.hub.broadcast(out) });
+    } catch (err) {
+      const { content, bug } = errorContent(err);
+      send({ type: 'error', content });
+      if (bug) throw err;
+    }
   }
 
   /** The chat core's actions (spec §4.3), each with the scope a scoped credential needs. */
@@ -102,12 +113,9 @@ export class WsConnection implements WsClient {
 
   private applySettings(f: Record<string, unknown>): void {
     const refused = this.scopes ? adminOnlyKeys(wsSettingsKeys(f), this.scopes) : [];
-    if (refused.length) {
-      this.send({ type: 'error', content: `Settings not changed: ${refused.join(', ')} need an admin credential.` });
-      return;
-    }
+    if (refused.length) throw new ForbiddenError(`Settings not changed: ${refused.join(', ')} need an admin credential.`);
     applyWsSettings(f, this.ctx.settingsStore);
-    this.send({ type: 'message', content: '⚙️ Settings updated' });
+    this.send({ type: 'message', content: '⚙️ Settings updated', notice: 'settings' });
   }
 
   private async chat(f: Record<string, unknown>): Promise<void> {
@@ -145,16 +153,8 @@ export class WsConnection implements WsClient {
   private saveApiKey(f: Record<string, unknown>): void {
     const provider = typeof f.provider === 'string' ? API_KEY_PROVIDERS[f.provider] : undefined;
     const key = typeof f.key === 'string' ? f.key.trim() : '';
-    if (!provider || !key) {
-      this.send({ type: 'error', content: 'Invalid API key or provider' });
-      return;
-    }
-    try {
-      this.ctx.settingsStore.update({ [provider.setting]: key });
-    } catch (err) {
-      this.send({ type: 'error', content: err instanceof HttpError ? err.message : 'Could not save the key' });
-      return;
-    }
+    if (!provider || !key) throw new InvalidInputError('Invalid API key or provider');
+    this.ctx.settingsStore.update({ [provider.setting]: key });
     this.ctx.audit.write({ action: 'api_key_saved', target: `setting:${provider.setting}`, actor: 'dashboard' });
     this.send({ type: 'message', content: `✅ ${provider.label} saved!` });
   }

@@ -1,8 +1,9 @@
 import type { WebSocket } from 'ws';
 import { legacySummary } from '../sessions/schemas.js';
 import type { SessionEvents } from '../sessions/events.js';
+import type { SessionRecord } from '../sessions/types.js';
 
-export type Frame = Record<string, unknown> & { type: string };
+import type { ServerFrame } from '../protocol/index.js';
 
 /** One open dashboard socket and the chat it is bound to. */
 export interface WsClient {
@@ -20,7 +21,7 @@ export class WsHub {
   private readonly unsubscribe: () => void;
 
   constructor(events: SessionEvents) {
-    const updated = (s: Parameters<typeof legacySummary>[0]) => this.broadcast({ type: 'session_updated', session: legacySummary(s) }); // the service emits sessions already redacted (spec §6.1)
+    const updated = (s: SessionRecord) => this.broadcast({ type: 'session_updated', session: legacySummary(s) }); // the service emits sessions already redacted (spec §6.1)
     const deleted = (id: string) => this.broadcast({ type: 'session_deleted', id });
     events.on('updated', updated);
     events.on('deleted', deleted);
@@ -42,18 +43,18 @@ export class WsHub {
     return this.clients.size;
   }
 
-  send(socket: WebSocket, frame: Frame): void {
+  send(socket: WebSocket, frame: ServerFrame): void {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   }
 
   /** To the socket bound to `chatId` now; the most recently bound one wins. */
-  sendToChat(chatId: string, frame: Frame): void {
+  sendToChat(chatId: string, frame: ServerFrame): void {
     let target: WsClient | undefined;
     for (const c of this.clients) if (c.chatId === chatId) target = c;
     if (target) this.send(target.socket, frame);
   }
 
-  broadcast(frame: Frame): void {
+  broadcast(frame: ServerFrame): void {
     const text = JSON.stringify(frame);
     for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
   }

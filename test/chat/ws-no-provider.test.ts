@@ -41,7 +41,8 @@ describe('no model configured', () => {
     const chat = frames.filter((f) => f.type !== 'system_event');
     expect(chat).toEqual([
       { type: 'stream_start' },
-      { type: 'message', content: expect.stringContaining('POCKETPAW_ANTHROPIC_API_KEY'), is_stream_chunk: false, metadata: {} },
+      // `notice` (ours) says what this is, so clients need not match the text.
+      { type: 'message', content: expect.stringContaining('POCKETPAW_ANTHROPIC_API_KEY'), is_stream_chunk: false, metadata: {}, notice: 'no_model' },
       { type: 'stream_end' },
     ]);
     const hint = chat[1]!.content as string;

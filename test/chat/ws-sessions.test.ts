@@ -149,7 +149,7 @@ describe('slash commands over the socket (spec §6.4)', () => {
     const frames = await chat(sock, '/help');
     expect(frames).toEqual([
       { type: 'stream_start' },
-      { type: 'message', content: expect.stringContaining('/new'), is_stream_chunk: false, metadata: {} },
+      { type: 'message', content: expect.stringContaining('/new'), is_stream_chunk: false, metadata: {}, notice: 'command' },
       { type: 'stream_end' },
     ]);
     expect(frames[1]!.content).toContain('/help');

@@ -98,7 +98,8 @@ describe('get_settings (spec §4.5)', () => {
 
   it('save_api_key with an unknown provider or an empty key', async () => {
     const sock = await open();
-    const invalid = { type: 'error', content: 'Invalid API key or provider' };
+    // `action` (ours) names the request the error answers.
+    const invalid = { type: 'error', content: 'Invalid API key or provider', action: 'save_api_key' };
     expect(await request(sock, { action: 'save_api_key', provider: 'nonsense', key: 'abc123' }, 'error')).toEqual(invalid);
     expect(await request(sock, { action: 'save_api_key', provider: 'openai', key: '' }, 'error')).toEqual(invalid);
     expect(await request(sock, { action: 'save_api_key', provider: 'openai' }, 'error')).toEqual(invalid);
@@ -113,7 +114,7 @@ describe('settings action (spec §4.5)', () => {
   it('persists: the reply, a new socket, REST and config.json all see the change', async () => {
     const sock = await open();
     const reply = await saveSettings(sock, { anthropic_model: 'claude-from-ws', ollama_model: 'qwen-ws', tts_voice: 'nova' });
-    expect(reply).toEqual({ type: 'message', content: '⚙️ Settings updated' });
+    expect(reply).toEqual({ type: 'message', content: '⚙️ Settings updated', notice: 'settings' });
     const fresh = await open();
     expect(await getSettings(fresh)).toMatchObject({ anthropicModel: 'claude-from-ws', ollamaModel: 'qwen-ws', ttsVoice: 'nova' });
     const rest = await env.s.get('/api/v1/settings');

@@ -137,10 +137,10 @@ describe('WebSocket intentions', () => {
       expect((await ask(sock, { action: 'toggle_intention', id }, byType('intention_toggled'))).intention.enabled).toBe(true);
       expect(await ask(sock, { action: 'delete_intention', id }, byType('intention_deleted'))).toEqual({ type: 'intention_deleted', id });
       for (const action of ['update_intention', 'delete_intention', 'toggle_intention', 'run_intention']) {
-        expect(await ask(sock, { action, id, updates: { name: 'x' } }, byType('error'))).toEqual({ type: 'error', content: 'Intention not found' });
+        expect(await ask(sock, { action, id, updates: { name: 'x' } }, byType('error'))).toEqual({ type: 'error', content: 'Intention not found', action });
       }
       expect(await ask(sock, { action: 'create_intention', trigger: { type: 'cron', schedule: 'nope' } }, byType('error')))
-        .toEqual({ type: 'error', content: expect.stringMatching(/^Failed to create intention: Invalid cron schedule/) });
+        .toEqual({ type: 'error', content: expect.stringMatching(/^Failed to create intention: Invalid cron schedule/), action: 'create_intention' });
     }
   });
 

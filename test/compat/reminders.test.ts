@@ -138,9 +138,9 @@ describe('WebSocket reminders', () => {
       const added = await ask(sock, { action: 'add_reminder', message: 'stand up at 11pm' }, byType('reminder_added'));
       expect(added.reminder).toEqual({ ...REMINDER, text: 'Stand up' });
       expect(fileIds()).toContain(added.reminder.id);
-      expect(await ask(sock, { action: 'add_reminder', message: 'no time here' }, byType('error'))).toEqual({ type: 'error', content: PARSE_ERROR });
+      expect(await ask(sock, { action: 'add_reminder', message: 'no time here' }, byType('error'))).toEqual({ type: 'error', content: PARSE_ERROR, action: 'add_reminder' });
       expect(await ask(sock, { action: 'delete_reminder', id: added.reminder.id }, byType('reminder_deleted'))).toEqual({ type: 'reminder_deleted', id: added.reminder.id });
-      expect(await ask(sock, { action: 'delete_reminder', id: added.reminder.id }, byType('error'))).toEqual({ type: 'error', content: 'Reminder not found' });
+      expect(await ask(sock, { action: 'delete_reminder', id: added.reminder.id }, byType('error'))).toEqual({ type: 'error', content: 'Reminder not found', action: 'delete_reminder' });
     }
   });
 

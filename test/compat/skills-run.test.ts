@@ -66,7 +66,7 @@ describe('run_skill', () => {
     const sock = await callers[1]!.socket();
     open.push(sock);
     const help = await run(sock, { action: 'run_skill', name: 'help' });
-    expect(help).toEqual([{ type: 'stream_start' }, { type: 'message', content: expect.stringContaining('/new'), is_stream_chunk: false, metadata: {} }, { type: 'stream_end' }]);
+    expect(help).toEqual([{ type: 'stream_start' }, { type: 'message', content: expect.stringContaining('/new'), is_stream_chunk: false, metadata: {}, notice: 'command' }, { type: 'stream_end' }]);
     expect(env.fake.requests).toHaveLength(0);
     await run(sock, { action: 'run_skill', name: 'zz-not-installed', args: 'now' });
     const sent = (env.fake.requests[0]!.body.messages as Array<{ role: string; content: string }>).filter((m) => m.role === 'user').pop()!;

@@ -79,10 +79,10 @@ describe('tool', () => {
   it('screenshot is an error frame; panic answers the panic message; unknown tools are named', async () => {
     const sock = (await sockets())[0]!.sock;
     expect(await ask(sock, { action: 'tool', tool: 'screenshot' }, (f) => f.type === 'error' || f.type === 'screenshot'))
-      .toEqual({ type: 'error', content: expect.stringMatching(/Screenshots are not available/) });
+      .toEqual({ type: 'error', content: expect.stringMatching(/Screenshots are not available/), action: 'tool' });
     expect(await ask(sock, { action: 'tool', tool: 'panic' }, byType('message'))).toEqual({ type: 'message', content: '🛑 PANIC: All agent processes stopped!' });
-    expect(await ask(sock, { action: 'tool', tool: 'teleport' }, byType('error'))).toEqual({ type: 'error', content: 'Unknown tool: teleport' });
-    expect(await ask(sock, { action: 'tool' }, byType('error'))).toEqual({ type: 'error', content: 'Unknown tool: ' });
+    expect(await ask(sock, { action: 'tool', tool: 'teleport' }, byType('error'))).toEqual({ type: 'error', content: 'Unknown tool: teleport', action: 'tool' });
+    expect(await ask(sock, { action: 'tool' }, byType('error'))).toEqual({ type: 'error', content: 'Unknown tool: ', action: 'tool' });
   });
 });
 

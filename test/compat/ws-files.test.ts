@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/pocketpaw-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { ChatSocket } from '../helpers/ws-client.js';
-import { formatSize } from '../../src/system/browse.js';
+import { formatSize } from '../../src/files/browse.js';
 import { allCallers, ask, byType, type Caller } from './helpers.js';
 
 /** Directory listings over the socket inside the file jail (spec §3.16, §4.3). */

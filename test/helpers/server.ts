@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, type RunningServer } from '../../src/app/run-server.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
 import { importPocketPaw } from '../../src/import/import.js';
 import { createMemoryImporter } from '../../src/memory/import.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';

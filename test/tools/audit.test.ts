@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEvent } from '../../src/audit/log.js';
+import { LiveBus } from '../../src/events/live-bus.js';
 import type { ChatTestEnv } from '../helpers/chat-server.js';
 import { tempDir } from '../helpers/pocketpaw-fixture.js';
 import { connectChat, systemEvents } from '../helpers/ws-client.js';
@@ -119,7 +120,8 @@ describe('AuditLog.read', () => {
   it('reads newest first from the end of a large file, skipping lines that are not JSON', async () => {
     const dir = tempDir('pocketpaw-audit-');
     try {
-      const log = new AuditLog(path.join(dir, 'audit.jsonl'));
+      const bus = new LiveBus();
+      const log = new AuditLog(path.join(dir, 'audit.jsonl'), { bus });
       // About 20 MB of older entries, then a torn line, then the newest entries.
       const old = `${JSON.stringify({ id: 'old', timestamp: '2020-01-01T00:00:00+00:00', severity: 'info', actor: 'agent', action: 'old', target: 'x', status: 'success', context: { pad: 'p'.repeat(1000) } })}\n`;
       fs.writeFileSync(log.file, old.repeat(20_000));
@@ -131,9 +133,9 @@ describe('AuditLog.read', () => {
       expect(await log.read({ limit: 100, since: Date.parse(newest[0]!.timestamp) - 1 })).toHaveLength(5);
       expect(await log.read({ limit: 2, action: 'old' })).toHaveLength(2);
       const seen: unknown[] = [];
-      const off = log.subscribe((f) => seen.push(f));
+      const off = bus.subscribe((f) => seen.push(f));
       log.write({ action: 'live', target: 'x' });
-      await off();
+      off();
       log.write({ action: 'after', target: 'x' });
       expect(seen).toEqual([{ type: 'system_event', event_type: 'audit_entry', data: expect.objectContaining({ action: 'live' }) }]);
     } finally {

@@ -1,12 +1,20 @@
 import { generateText, type LanguageModel } from 'ai';
-import type { InboundFilter, InboundVerdict } from '../../chat/service.js';
 import type { SettingsStore } from '../../config/settings-store.js';
 import type { ModelResolver } from '../../models/resolver.js';
-import { firstCodePoints } from '../../shared/text.js';
+import { firstCodePoints } from '../../lib/text.js';
 import { scanText, wrapUntrusted, type ScanResult } from './scanner.js';
 
 const DEEP_SCAN_TIMEOUT_MS = 15_000;
 const DEEP_SCAN_CHARS = 2000;
+
+/** What the injection scanner (spec §6.2) decided about an inbound message. */
+export type InboundVerdict =
+  | { action: 'allow' }
+  | { action: 'wrap'; text: string }
+  | { action: 'block'; patterns: string[] };
+
+/** Decides, before a message is stored or reaches the model, whether it passes, is wrapped or is blocked. */
+export type InboundFilter = (text: string, ctx: { sessionKey: string; sender: string }) => InboundVerdict | Promise<InboundVerdict>;
 
 export type DeepVerdict = 'safe' | 'suspicious' | 'malicious';
 

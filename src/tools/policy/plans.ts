@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { AuditLog } from '../../audit/log.js';
+import type { LiveBus } from '../../events/live-bus.js';
 import { toSessionId } from '../../sessions/ids.js';
 
 /** Spec §3.15: a plan expires 5 minutes after it is proposed. */
@@ -37,7 +38,11 @@ export class PlanBook {
   /** Per session key: the proposal that must settle before the next one is made. */
   private readonly queue = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly audit: AuditLog, private readonly ttlMs: number = PLAN_TTL_MS) {}
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly bus: Pick<LiveBus, 'publish'>,
+    private readonly ttlMs: number = PLAN_TTL_MS,
+  ) {}
 
   /** The proposed plan of a session, if any. */
   get(sessionKey: string): Plan | undefined {
@@ -108,7 +113,7 @@ export class PlanBook {
         actor: 'agent', action: 'plan_proposed', target: sessionKey, severity: 'warning', status: 'proposed',
         context: { plan_id: plan.id, tool, expires_at: plan.expires_at, ...(reason ? { reason } : {}) },
       });
-      this.audit.publish({ type: 'plan_proposed', session_key: sessionKey, plan: { ...plan } });
+      this.bus.publish({ type: 'plan_proposed', session_key: sessionKey, plan: { ...plan } });
     });
   }
 }

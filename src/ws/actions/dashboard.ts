@@ -1,6 +1,6 @@
-import { str } from '../../compat/ws.js';
-import { browse, listingText } from '../../system/browse.js';
-import { formatStatus, systemSnapshot } from '../../system/status.js';
+import { str } from './fields.js';
+import { browse, listingText } from '../../files/browse.js';
+import { formatStatus, systemSnapshot } from '../../health/system-status.js';
 import { action, type WsActionContext, type WsActions } from './types.js';
 
 const UNKNOWN_HEALTH = (err: unknown) => ({ status: 'unknown', error: (err as Error)?.message ?? String(err) });

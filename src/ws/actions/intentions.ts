@@ -1,10 +1,22 @@
-import { str } from '../../compat/ws.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { isObject, str } from './fields.js';
 import { DEFAULT_TRIGGER, UPDATABLE, type IntentionUpdate } from '../../intentions/service.js';
 import { action, type WsActions } from './types.js';
 
-const NOT_FOUND = { type: 'error', content: 'Intention not found' };
-const failed = (err: unknown) => ({ type: 'error', content: (err as Error)?.message ?? String(err) });
-const isObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+function found<T>(value: T | null | undefined): T {
+  if (value === null || value === undefined) throw new NotFoundError('Intention not found');
+  return value;
+}
+
+/** Input the service refuses, in PocketPaw's words (`Failed to create intention: …`). */
+function withPrefix<T>(prefix: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw new InvalidInputError(`${prefix}${err.message}`);
+    throw err;
+  }
+}
 
 /** Only well-typed fields of an `updates` object; anything else is ignored. */
 function cleanUpdates(raw: unknown): IntentionUpdate {
@@ -28,56 +40,32 @@ function cleanUpdates(raw: unknown): IntentionUpdate {
  */
 export const intentionActions: WsActions = {
   get_intentions: action(['chat'], (_frame, conn) => {
-    try {
-      conn.send({ type: 'intentions', intentions: conn.ctx.intentions.list() });
-    } catch (err) {
-      conn.send(failed(err));
-    }
+    conn.send({ type: 'intentions', intentions: conn.ctx.intentions.list() });
   }),
   create_intention: action(['admin'], (frame, conn) => {
-    try {
-      const intention = conn.ctx.intentions.create({
-        name: str(frame.name, 'Unnamed') || 'Unnamed',
-        prompt: str(frame.prompt),
-        trigger: isObject(frame.trigger) ? frame.trigger : { ...DEFAULT_TRIGGER },
-        context_sources: Array.isArray(frame.context_sources) ? frame.context_sources.map(String) : [],
-        enabled: frame.enabled === undefined ? true : Boolean(frame.enabled),
-      });
-      conn.send({ type: 'intention_created', intention });
-    } catch (err) {
-      conn.send({ type: 'error', content: `Failed to create intention: ${(err as Error).message}` });
-    }
+    const intention = withPrefix('Failed to create intention: ', () => conn.ctx.intentions.create({
+      name: str(frame.name, 'Unnamed') || 'Unnamed',
+      prompt: str(frame.prompt),
+      trigger: isObject(frame.trigger) ? frame.trigger : { ...DEFAULT_TRIGGER },
+      context_sources: Array.isArray(frame.context_sources) ? frame.context_sources.map(String) : [],
+      enabled: frame.enabled === undefined ? true : Boolean(frame.enabled),
+    }));
+    conn.send({ type: 'intention_created', intention });
   }),
   update_intention: action(['admin'], (frame, conn) => {
-    try {
-      const intention = conn.ctx.intentions.update(str(frame.id), cleanUpdates(frame.updates));
-      conn.send(intention ? { type: 'intention_updated', intention } : NOT_FOUND);
-    } catch (err) {
-      conn.send(failed(err));
-    }
+    const intention = found(conn.ctx.intentions.update(str(frame.id), cleanUpdates(frame.updates)));
+    conn.send({ type: 'intention_updated', intention });
   }),
   delete_intention: action(['admin'], (frame, conn) => {
     const id = str(frame.id);
-    try {
-      conn.send(conn.ctx.intentions.delete(id) ? { type: 'intention_deleted', id } : NOT_FOUND);
-    } catch (err) {
-      conn.send(failed(err));
-    }
+    found(conn.ctx.intentions.delete(id) || null);
+    conn.send({ type: 'intention_deleted', id });
   }),
   toggle_intention: action(['admin'], (frame, conn) => {
-    try {
-      const intention = conn.ctx.intentions.toggle(str(frame.id));
-      conn.send(intention ? { type: 'intention_toggled', intention } : NOT_FOUND);
-    } catch (err) {
-      conn.send(failed(err));
-    }
+    conn.send({ type: 'intention_toggled', intention: found(conn.ctx.intentions.toggle(str(frame.id))) });
   }),
   run_intention: action(['admin'], (frame, conn) => {
-    try {
-      const intention = conn.ctx.intentions.run(str(frame.id));
-      conn.send(intention ? { type: 'notification', content: `🚀 Running intention: ${intention.name}` } : NOT_FOUND);
-    } catch (err) {
-      conn.send(failed(err));
-    }
+    const intention = found(conn.ctx.intentions.run(str(frame.id)));
+    conn.send({ type: 'notification', content: `🚀 Running intention: ${intention.name}` });
   }),
 };

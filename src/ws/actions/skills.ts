@@ -1,6 +1,6 @@
-import { str } from '../../compat/ws.js';
+import { str } from './fields.js';
 import type { TurnSink } from '../../chat/turn-sink.js';
-import { nowIso } from '../../shared/time.js';
+import { nowIso } from '../../lib/time.js';
 import { loadSkills, skillRoots, skillSummaries, type Skill } from '../../skills/catalog.js';
 import { wsTurnSink } from '../chat-sink.js';
 import type { WsHub } from '../hub.js';

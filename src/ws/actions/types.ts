@@ -1,13 +1,19 @@
 import type { AppContext } from '../../app/context.js';
 import type { Scope } from '../../auth/scopes.js';
-import type { Frame } from '../hub.js';
+import type { ServerFrame } from '../../protocol/index.js';
 
-/** What an action handler may use: this socket, every socket, and the app. */
+/** The parts of the app the socket's actions use: chat, sessions, settings and the dashboard panels. */
+export type WsDeps = Pick<
+  AppContext,
+  'home' | 'chat' | 'sessions' | 'settings' | 'settingsStore' | 'audit' | 'reminders' | 'intentions' | 'tools' | 'health' | 'errors'
+>;
+
+/** What an action handler may use: this socket, every socket, and the app parts above. */
 export interface WsActionContext {
-  ctx: AppContext;
+  ctx: WsDeps;
   chatId: string;
-  send(frame: Frame): void;
-  broadcast(frame: Frame): void;
+  send(frame: ServerFrame): void;
+  broadcast(frame: ServerFrame): void;
 }
 
 export type WsActionHandler = (frame: Record<string, unknown>, conn: WsActionContext) => void | Promise<void>;

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/context.js';
-import { requireObjectBody } from '../server/body.js';
+import { requireObjectBody } from '../http/body.js';
 
 /** Spec §3.9. */
 export interface BackendInfo {
@@ -28,13 +27,9 @@ const UNAVAILABLE: Record<string, string> = {
 /** The capabilities of this server's agent loop, which both runnable backends use. */
 const LOOP_CAPABILITIES = ['streaming', 'tools', 'multi_turn', 'custom_system_prompt'];
 
-/** The agent's tools, for `builtinTools`: what the agent loop's tool registry holds. */
-function toolNames(ctx: AppContext): string[] {
-  return ctx.tools.registry.all().map((t) => t.name).sort();
-}
-
-export function listBackends(ctx: AppContext): BackendInfo[] {
-  const tools = toolNames(ctx);
+/** `toolNames`: the agent's tools, for `builtinTools` (what the agent loop's tool registry holds). */
+export function listBackends(toolNames: () => string[]): BackendInfo[] {
+  const tools = toolNames().sort();
   const runnable = (name: string, displayName: string, key: string, providers: string[], providerSetting: string, modelSetting: string): BackendInfo => ({
     name, displayName, available: true, capabilities: LOOP_CAPABILITIES, builtinTools: tools, requiredKeys: [key], supportedProviders: providers,
     installHint: {
@@ -54,13 +49,13 @@ export function listBackends(ctx: AppContext): BackendInfo[] {
   ];
 }
 
-export function registerBackendRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function registerBackendRoutes(app: FastifyInstance, toolNames: () => string[]): void {
   for (const prefix of ['/api', '/api/v1']) {
-    app.get(`${prefix}/backends`, { config: { scope: ['settings:read', 'settings:write'] }, schema: { tags: ['backends'], summary: 'Agent backends and whether this server runs them' } }, async () => listBackends(ctx));
+    app.get(`${prefix}/backends`, { config: { scope: ['settings:read', 'settings:write'] }, schema: { tags: ['backends'], summary: 'Agent backends and whether this server runs them' } }, async () => listBackends(toolNames));
     app.post(`${prefix}/backends/install`, { config: { scope: ['admin'] }, schema: { tags: ['backends'], summary: 'Install a backend (the runnable ones are built in)' } }, async (req) => {
       const body = requireObjectBody(req.body);
       const name = typeof body.backend === 'string' ? body.backend : '';
-      const backend = listBackends(ctx).find((b) => b.name === name);
+      const backend = listBackends(toolNames).find((b) => b.name === name);
       if (!backend) return { error: `Unknown backend: ${name}` };
       if (backend.available) return { status: 'ok' };
       return { error: UNAVAILABLE[name]! };

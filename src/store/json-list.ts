@@ -1,16 +1,12 @@
 import fs from 'node:fs';
-import { HttpError } from '../http/errors.js';
-import { writeFileAtomic } from '../shared/files.js';
+import { UnavailableError } from '../lib/errors.js';
+import { writeFileAtomic } from '../lib/files.js';
 
 /**
- * A data file that cannot be read: a 500 whose message says which file and what to do; writes
+ * A data file that cannot be read: an error whose message says which file and what to do; writes
  * refuse to replace it so nothing in it is lost.
  */
-export class UnreadableFileError extends HttpError {
-  constructor(message: string) {
-    super(500, message);
-  }
-}
+export class UnreadableFileError extends UnavailableError {}
 
 /**
  * A JSON list kept in one file of the data dir (`reminders.json`, `intentions.json`), read from

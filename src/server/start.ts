@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildServer, type ServerMode } from '../server/build.js';
-import { createAppContext, type AppContext } from './context.js';
+import { buildServer, type ServerMode } from './build.js';
+import { createAppContext, type AppContext } from '../app/context.js';
 
 export interface StartOptions {
   mode: ServerMode;

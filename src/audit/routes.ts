@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AppContext } from '../app/context.js';
-import { AUDIT_SEVERITIES } from '../audit/log.js';
-import { ModelResolver } from '../models/resolver.js';
 import { HttpError } from '../http/errors.js';
-import { runSecurityAudit } from './security-audit.js';
+import type { SecretValues } from '../security/secret-values.js';
+import { AUDIT_SEVERITIES, type AuditLog } from './log.js';
 
 const tags = ['safety'];
-/** The audit trail (commands, logins), the security audit and plan decisions are the owner's: scoped API keys need `admin`. */
+/** The audit trail (commands, logins) is the owner's: scoped API keys need `admin`. */
 const admin = { scope: ['admin'] } as const;
 
 const intError = 'Input should be a valid integer';
@@ -30,12 +28,8 @@ const v1AuditLimit = z.coerce.number({ error: intError }).int(intError)
 /** Legacy: an integer, clamped to 0–1000 (as the session routes clamp theirs). */
 const legacyAuditLimit = z.coerce.number({ error: intError }).int(intError).default(100).transform((n) => Math.max(0, Math.min(n, 1000)));
 
-const planBody = z.object({
-  session_key: z.string({ error: 'Input should be a valid string' }).min(1, 'String should have at least 1 character'),
-});
-
-/** Audit log, security audit and plan approval REST (spec §3.13, §3.15). */
-export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** The audit log over REST (spec §3.13); `secrets`: exact values to redact from what is read. */
+export function registerAuditRoutes(app: FastifyInstance, audit: AuditLog, secrets: SecretValues): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   for (const [path, limit] of [['/api/audit', legacyAuditLimit], ['/api/v1/audit', v1AuditLimit]] as const) {
@@ -45,49 +39,23 @@ export function registerSafetyRoutes(app: FastifyInstance, ctx: AppContext): voi
     }, async (req) => {
       const q = req.query;
       // Redacted (spec §6.1): tool parameters and errors may quote secrets; the file keeps them.
-      return ctx.audit.readForClient({
+      return audit.readForClient({
         limit: q.limit, action: q.action, severity: q.severity as never, actor: q.actor, status: q.status,
         since: q.since ? Date.parse(q.since) : undefined,
-      }, ctx.sessions.secrets);
+      }, secrets);
     });
   }
 
   for (const path of ['/api/audit', '/api/v1/audit']) {
     r.delete(path, { config: admin, schema: { tags, summary: 'Empty the audit log' } }, async (_req, reply) => {
       try {
-        ctx.audit.clear();
+        audit.clear();
       } catch (err) {
         const message = (err as Error).message;
         if (path === '/api/audit') return reply.code(500).send({ error: message });
         throw new HttpError(500, message);
       }
       return { ok: true };
-    });
-  }
-
-  const models = new ModelResolver();
-  for (const path of ['/api/security-audit', '/api/v1/security-audit']) {
-    r.post(path, { config: admin, schema: { tags, summary: 'Run the security audit (same checks as `pocketpaw security-audit`)' } }, async () => {
-      const address = app.server.address();
-      const bindHost = typeof address === 'object' && address ? address.address : undefined;
-      const settings = ctx.settings();
-      const { fixed: _fixed, ...report } = await runSecurityAudit({
-        home: ctx.home, settings, bindHost,
-        hasModel: async () => (await models.resolve(settings)).provider !== null,
-        sandbox: () => ctx.tools.sandbox.status(settings),
-      });
-      return report;
-    });
-  }
-
-  for (const [verb, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
-    r.post(`/api/v1/plan/${verb}`, {
-      config: admin,
-      schema: { tags, summary: `${verb === 'approve' ? 'Approve' : 'Reject'} the proposed plan of a session (plan mode)`, body: planBody },
-    }, async (req) => {
-      const sessionKey = req.body.session_key;
-      if (!ctx.tools.plans.decide(sessionKey, decision)) throw new HttpError(404, `No active plan to ${verb}`);
-      return { session_key: sessionKey, action: decision };
     });
   }
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/context.js';
 import { readConfigFile } from '../config/load.js';
 
 /** Spec §3.7, in PocketPaw's order. */
@@ -13,10 +12,10 @@ export interface ChannelStatus {
 }
 
 /** PocketPaw channel settings this server does not model, read as the user left them in config.json. */
-function rawChannelSettings(ctx: AppContext): { autostart: Record<string, unknown>; whatsappMode: string } {
+function rawChannelSettings(configFile: string): { autostart: Record<string, unknown>; whatsappMode: string } {
   let file: Record<string, unknown> = {};
   try {
-    file = readConfigFile(ctx.config.configFile);
+    file = readConfigFile(configFile);
   } catch {
     // an unreadable config.json already stopped start-up or is reported by health checks
   }
@@ -30,8 +29,8 @@ function rawChannelSettings(ctx: AppContext): { autostart: Record<string, unknow
  * No messaging channel runs in this server yet, so every channel reports `configured` and
  * `running` false; `autostart` follows `channel_autostart` (missing = true), as in PocketPaw.
  */
-export function channelStatus(ctx: AppContext): Record<string, ChannelStatus> {
-  const raw = rawChannelSettings(ctx);
+export function channelStatus(configFile: string): Record<string, ChannelStatus> {
+  const raw = rawChannelSettings(configFile);
   const out: Record<string, ChannelStatus> = {};
   for (const name of CHANNELS) {
     const status: ChannelStatus = { configured: false, running: false, autostart: raw.autostart[name] !== false };
@@ -41,8 +40,9 @@ export function channelStatus(ctx: AppContext): Record<string, ChannelStatus> {
   return out;
 }
 
-export function registerChannelRoutes(app: FastifyInstance, ctx: AppContext): void {
+/** `configFile`: PocketPaw's `config.json`, where the channel settings live. */
+export function registerChannelRoutes(app: FastifyInstance, configFile: string): void {
   for (const path of ['/api/channels/status', '/api/v1/channels/status']) {
-    app.get(path, { config: { scope: ['channels'] }, schema: { tags: ['channels'], summary: 'Messaging channels: configured, running, autostart' } }, async () => channelStatus(ctx));
+    app.get(path, { config: { scope: ['channels'] }, schema: { tags: ['channels'], summary: 'Messaging channels: configured, running, autostart' } }, async () => channelStatus(configFile));
   }
 }

@@ -1,0 +1,3 @@
+/** The wire protocol shared by the server and the dashboard (`web/` imports it as `@protocol`). */
+export type * from './frames.js';
+export * from './sessions.js';
