@@ -11,6 +11,7 @@ import { openMenu } from './Menu';
 import { PlanCardView } from './PlanCard';
 import { RenameInput } from './RenameInput';
 import { channelLabel, sessionMenu, startRename } from './Sidebar';
+import './ChatView.css';
 
 const finePointer = typeof matchMedia === 'function' && matchMedia('(pointer: fine)').matches;
 

@@ -3,6 +3,7 @@ import { app } from '../state/stores';
 import { dismissToast } from '../state/ui';
 import { useStore } from '../store';
 import { Modal } from './Modal';
+import './Dialogs.css';
 
 export function ConfirmDialog() {
   const req = useStore(app, (a) => a.confirm);

@@ -3,6 +3,7 @@ import { login } from '../state/boot';
 import { app } from '../state/stores';
 import { useStore } from '../store';
 import { PawLogo } from './icons';
+import './Login.css';
 
 /** For browsers that are not on the PocketPaw machine: token in, HttpOnly cookie out. */
 export function LoginPage() {

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { createStore, useStore } from '../store';
+import './Menu.css';
 
 export interface MenuItem {
   label: string;

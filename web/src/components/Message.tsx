@@ -5,6 +5,9 @@ import type { ChatMessage, ToolPart } from '../state/stores';
 import { retryLast } from '../state/turn';
 import { openSettings } from '../state/ui';
 import { IconAlert, IconCopy, IconTool, PawLogo } from './icons';
+import './Message.css';
+import './Markdown.css';
+import './ToolStep.css';
 
 /** Sanitized Markdown. Re-parsed only when its text changes (once per frame while streaming). */
 function Markdown({ text, highlight }: { text: string; highlight: string | null }) {

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import './Modal.css';
 
 /**
  * A native modal <dialog>: the browser traps focus, makes the page behind it inert, closes it on

@@ -3,6 +3,8 @@ import { decidePlan, dismissPlan } from '../state/plans';
 import { plans, type PlanCard as Plan } from '../state/stores';
 import { useStore } from '../store';
 import { IconTool } from './icons';
+import './ToolStep.css';
+import './PlanCard.css';
 
 function argsText(args: unknown): string {
   if (args === undefined || args === null) return '';

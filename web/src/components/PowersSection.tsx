@@ -3,6 +3,7 @@ import { SwitchRow } from './SwitchRow';
 import { FormFooter } from './FormFooter';
 import { api, type SandboxStatus, type Settings } from '../api';
 import { loadSettings } from '../state/settings';
+import './PowersSection.css';
 
 type Profile = 'minimal' | 'coding' | 'full';
 type Network = 'none' | 'allowlist' | 'all';

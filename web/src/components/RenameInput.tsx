@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { TITLE_MAX } from '@protocol';
 import { renameSession } from '../state/sessions';
 import { app } from '../state/stores';
+import './RenameInput.css';
 
 let errSeq = 0;
 

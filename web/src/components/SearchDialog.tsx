@@ -10,6 +10,7 @@ import { IconSearch } from './icons';
 import { Highlighted } from './Message';
 import { Modal } from './Modal';
 import { channelLabel } from './Sidebar';
+import './SearchDialog.css';
 
 const DEBOUNCE_MS = 150;
 

@@ -11,6 +11,7 @@ import { IconClose, IconKey } from './icons';
 import { Modal } from './Modal';
 import { PowersSection, powersKey } from './PowersSection';
 import { isMac, modKey } from './Sidebar';
+import './SettingsDialog.css';
 
 type Provider = 'auto' | 'anthropic' | 'openai' | 'ollama' | 'openai_compatible';
 

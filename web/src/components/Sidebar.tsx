@@ -11,6 +11,7 @@ import { groupOf, type Group } from '../time';
 import { IconClose, IconDownload, IconMore, IconPencil, IconPlus, IconSearch, IconSettings, IconTrash, PawLogo } from './icons';
 import { openMenu, type MenuItem } from './Menu';
 import { RenameInput } from './RenameInput';
+import './Sidebar.css';
 
 export const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const modKey = isMac ? '⌘' : 'Ctrl';
