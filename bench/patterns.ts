@@ -19,7 +19,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStreamRedactor, redact } from '../src/security/redact.js';
+import { redact } from '../src/security/redact.js';
+import { createStreamRedactor } from '../src/security/stream-redactor.js';
 import { SecretValues } from '../src/security/secret-values.js';
 import { checkRails, matchRails } from '../src/tools/shell/rails.js';
 

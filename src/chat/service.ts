@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { SettingsStore } from '../config/settings-store.js';
 import type { InboundFilter } from '../security/injection/inbound-filter.js';
-import { createStreamRedactor, redact } from '../security/redact.js';
+import { redact } from '../security/redact.js';
+import { createStreamRedactor } from '../security/stream-redactor.js';
 import type { SecretValues } from '../security/secret-values.js';
 import { toSessionId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';

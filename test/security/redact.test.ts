@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createStreamRedactor, redact } from '../../src/security/redact.js';
+import { redact } from '../../src/security/redact.js';
+import { createStreamRedactor } from '../../src/security/stream-redactor.js';
 
 // Spec §6.1: text sent to clients is redacted; key=value patterns replace only the value.
 

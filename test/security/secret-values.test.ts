@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createStreamRedactor, redact, redactTruncated } from '../../src/security/redact.js';
+import { redact, redactTruncated } from '../../src/security/redact.js';
+import { createStreamRedactor } from '../../src/security/stream-redactor.js';
 import { SecretValues } from '../../src/security/secret-values.js';
 
 const MASTER = '6f1c2a9e-4b7d-4e3a-9c1f-2b8d7e6a5c4d';
