@@ -99,6 +99,7 @@ function wsChat(ws: WebSocket, marker: string): Promise<WsChat> {
     let first = -1;
     let text = '';
     const onClose = () => reject(new Error(`socket closed during chat ${marker}`));
+    if (ws.readyState !== ws.OPEN) return onClose();
     const onMessage = (data: WebSocket.RawData) => {
       const f = JSON.parse(data.toString()) as { type: string; content?: string; is_stream_chunk?: boolean };
       if (f.type === 'message' && f.is_stream_chunk) {
@@ -135,6 +136,8 @@ export async function runChatBench(): Promise<Record<string, unknown>> {
         ...process.env, POCKETPAW_HOME: home, POCKETPAW_RATE_LIMIT_ENABLED: 'false', POCKETPAW_AUTO_TITLE_LLM: 'false',
         POCKETPAW_LLM_PROVIDER: 'openai', POCKETPAW_OPENAI_API_KEY: 'sk-bench', POCKETPAW_OPENAI_BASE_URL: fake.openaiBaseUrl,
         POCKETPAW_OPENAI_MODEL: 'gpt-bench', POCKETPAW_LLM_MAX_RETRIES: '0', POCKETPAW_MAX_CONCURRENT_CONVERSATIONS: String(CONCURRENT),
+        // All the benchmark's sockets come from one address; the per-address cap (32) would close most.
+        POCKETPAW_WS_MAX_CONNECTIONS_PER_IP: String(CONCURRENT + 1),
       },
     });
     const url = server.url;

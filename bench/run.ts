@@ -10,24 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../src/server/start.js';
-import { importPocketPaw, type ImportSummary } from '../src/import/import.js';
-import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
-import { openDatabase } from '../src/store/db.js';
 import { runChatBench } from './chat.js';
+import { runImport } from './import-run.js';
+import { envInts, log, mb, r3, removeTemp, shuffled, t0, tempDir, tempDirs } from './support.js';
 import { BenchClient, expect, measureInterleaved, type OperationSpec, type Stats, type TimedResponse } from './http-timing.js';
-import { writePocketPawDir } from './pocketpaw-dir.js';
 import { dbBytes, seedDatabase, type SeedResult } from './seed.js';
 import { COMMON_FRACTION, COMMON_WORD, RARE_COUNT, RARE_WORD, prng } from './text.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-function envInts(name: string, fallback: number[]): number[] {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const values = raw.split(',').map((v) => Number(v.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`${name} must be positive integers`);
-  return values;
-}
 
 /** Overridable for quick runs, e.g. BENCH_SCALES=200,2000 BENCH_IMPORT_SESSIONS=500. */
 const SCALES = envInts('BENCH_SCALES', [1_000, 10_000]);
@@ -49,38 +39,9 @@ const GOAL_OPS = ['list', 'rename', 'history', 'search_rare'] as const;
 const OPS = ['version', 'list', 'rename', 'history', 'search_rare', 'search_common', 'delete'] as const;
 type Op = (typeof OPS)[number];
 
-const t0 = Date.now();
-function log(msg: string): void {
-  process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
-}
-
-const tempDirs: string[] = [];
 /** Open servers and clients, closed on failure too. */
 const servers: RunningServer[] = [];
 const clients: BenchClient[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-function removeTemp(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  const i = tempDirs.indexOf(dir);
-  if (i >= 0) tempDirs.splice(i, 1);
-}
-
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
-
-function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 interface Body {
   [k: string]: unknown;
 }
@@ -315,76 +276,6 @@ async function runScales(): Promise<{ scales: ScaleResult[]; memory: Record<stri
   };
 }
 
-interface ImportRun {
-  seconds: number;
-  messages_per_second: number;
-  sessions_created: number;
-  sessions_unchanged: number;
-  messages_imported: number;
-  failures: number;
-}
-
-async function runImport() {
-  const root = path.join(tempDir('pocketpaw-bench-src-'), '.pocketpaw');
-  log(`import: writing a PocketPaw data dir with ${IMPORT_SESSIONS} sessions × ${IMPORT_MESSAGES_PER_SESSION} messages`);
-  const src = writePocketPawDir({ root, sessions: IMPORT_SESSIONS, messagesPerSession: IMPORT_MESSAGES_PER_SESSION });
-  log(`  wrote ${src.messages} messages (${mb(src.bytes)} MB) in ${src.seconds.toFixed(1)} s`);
-
-  const home = tempDir('pocketpaw-bench-import-');
-  const dbFile = path.join(home, 'pocketpaw.db');
-  const db = openDatabase(dbFile);
-  const store = new SqliteSessionStore(db);
-  const runOnce = (label: string): { run: ImportRun; summary: ImportSummary } => {
-    const started = process.hrtime.bigint();
-    const summary = importPocketPaw(root, {
-      home, store,
-      onProgress: (p) => {
-        if (p.done % Math.max(1, Math.floor(p.total / 5)) === 0) log(`  ${label}: ${p.done}/${p.total} files`);
-      },
-    });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    log(`  ${label}: ${seconds.toFixed(2)} s, ${summary.messagesImported} messages imported`);
-    return {
-      summary,
-      run: {
-        seconds: r3(seconds),
-        messages_per_second: Math.round(src.messages / seconds),
-        sessions_created: summary.sessionsCreated,
-        sessions_unchanged: summary.sessionsUnchanged,
-        messages_imported: summary.messagesImported,
-        failures: summary.failures.length,
-      },
-    };
-  };
-  try {
-    const first = runOnce('first import');
-    expect(first.summary.failures.length === 0, `import failures: ${JSON.stringify(first.summary.failures.slice(0, 3))}`);
-    expect(first.summary.sessionsCreated === IMPORT_SESSIONS, `created ${first.summary.sessionsCreated} sessions`);
-    expect(first.summary.messagesImported === src.messages, `imported ${first.summary.messagesImported} messages`);
-    expect(store.count() === IMPORT_SESSIONS, 'store count after import is wrong');
-    const second = runOnce('second import');
-    expect(second.summary.sessionsUnchanged === IMPORT_SESSIONS && second.summary.messagesImported === 0,
-      'second import was not a no-op');
-    const size = dbBytes(dbFile);
-    return {
-      sessions: IMPORT_SESSIONS,
-      messages_per_session: IMPORT_MESSAGES_PER_SESSION,
-      messages: src.messages,
-      source_mb: mb(src.bytes),
-      source_write_seconds: r3(src.seconds),
-      first: first.run,
-      second_idempotent: { ...second.run, note: 'messages_per_second = messages read and skipped per second' },
-      db_mb_after: mb(size),
-      note: 'openDatabase defaults (WAL, synchronous=FULL): one transaction, so one fsync, per session file',
-    };
-  } finally {
-    db.close();
-    removeTemp(home);
-    removeTemp(path.dirname(root));
-    log('  import: temp dirs removed');
-  }
-}
-
 function gitCommit(): string | null {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: path.dirname(HERE), encoding: 'utf8' }).trim();
@@ -421,7 +312,7 @@ async function main(): Promise<void> {
   }
   const goalMet = scales.length > 1 && GOAL_OPS.every((op) => (ratios[op] as { within_2x: boolean }).within_2x);
 
-  const importResult = await runImport();
+  const importResult = await runImport(IMPORT_SESSIONS, IMPORT_MESSAGES_PER_SESSION);
   log('chat: first-token latency and concurrent WebSocket chats');
   const chat = await runChatBench();
 
