@@ -184,7 +184,7 @@ const CHECKS: Check[] = [
     label: 'Tool profile',
     run({ settings, bindHost }) {
       const host = bindHost ?? settings.web_host;
-      const shell = evaluatePolicy(settings, 'shell', 'shell').allowed;
+      const shell = evaluatePolicy(settings, 'shell', ['shell']).allowed;
       if (shell && !isLoopbackHost(host)) {
         return {
           passed: false,
@@ -250,7 +250,7 @@ const CHECKS: Check[] = [
   {
     label: 'Approvals',
     run({ settings }) {
-      const shell = evaluatePolicy(settings, 'shell', 'shell').allowed;
+      const shell = evaluatePolicy(settings, 'shell', ['shell']).allowed;
       const held = settings.plan_mode ? settings.plan_mode_tools : [];
       const asks = held.length ? `asks before ${held.join(', ')}` : 'asks before nothing (plan mode off)';
       if (shell && settings.sandbox_network === 'all' && !held.includes('shell') && !settings.guardian_enabled) {

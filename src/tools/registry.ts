@@ -39,9 +39,18 @@ export const openGate: ToolGate = {
   after: () => undefined,
 };
 
+/**
+ * Tools that come and go while the server runs (an MCP server's, installed skills'): asked on
+ * every turn, so a change takes effect from the next turn without a restart.
+ */
+export interface ToolSource {
+  tools(): ToolDefinition[];
+}
+
 /** All tools the agent may use, and their conversion to the AI SDK's ToolSet for one turn. */
 export class ToolRegistry {
   private readonly defs = new Map<string, ToolDefinition>();
+  private readonly sources: ToolSource[] = [];
 
   register(...defs: ToolDefinition[]): this {
     for (const def of defs) {
@@ -51,12 +60,23 @@ export class ToolRegistry {
     return this;
   }
 
+  /** A source's tools whose names clash with a registered tool are left out (built-ins win). */
+  addSource(source: ToolSource): this {
+    this.sources.push(source);
+    return this;
+  }
+
   get(name: string): ToolDefinition | undefined {
-    return this.defs.get(name);
+    return this.defs.get(name) ?? this.all().find((d) => d.name === name);
   }
 
   all(): ToolDefinition[] {
-    return [...this.defs.values()];
+    if (this.sources.length === 0) return [...this.defs.values()];
+    const out = new Map(this.defs);
+    for (const source of this.sources) {
+      for (const def of source.tools()) if (!out.has(def.name)) out.set(def.name, def);
+    }
+    return [...out.values()];
   }
 
   /**

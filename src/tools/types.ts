@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/service.js';
 
 /** Tool groups for profiles and allow/deny lists (`group:fs`, `group:shell`, …). */
-export type ToolGroup = 'fs' | 'shell' | 'memory' | 'search' | 'web' | 'sessions' | 'system';
+export type ToolGroup = 'fs' | 'shell' | 'memory' | 'search' | 'web' | 'sessions' | 'system' | 'mcp' | 'skills';
 
 /** How much harm a tool can do; policy and plan mode read this. */
 export type TrustLevel = 'safe' | 'sensitive' | 'dangerous';
@@ -31,6 +31,10 @@ export interface ToolDefinition<P extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   group: ToolGroup;
+  /** More groups the tool is in, for allow/deny lists and plan mode (an MCP tool: `mcp:<server>`). */
+  extraGroups?: readonly string[];
+  /** The MCP server that provides the tool: named in its tool_start / tool_result frames. */
+  mcpServer?: string;
   trust: TrustLevel;
   /**
    * The output is external content (file contents, command output, web pages): the registry

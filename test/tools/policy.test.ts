@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluatePolicy } from '../../src/tools/policy/policy.js';
+import { evaluatePolicy, listCovers } from '../../src/tools/policy/policy.js';
 import type { ChatTestEnv } from '../helpers/chat-server.js';
 import { streamedText, systemEvents } from '../helpers/ws-client.js';
 import { auditLines, offeredTools, setSettings, startToolServer, textReply, toolCallReply, toolResults, wsTurn } from './helpers.js';
@@ -92,14 +92,26 @@ describe('tool policy: profiles, allow and deny lists', () => {
 describe('evaluatePolicy', () => {
   const base = { tool_profile: 'full' as const, tools_allow: [] as string[], tools_deny: [] as string[] };
   it('deny wins; groups by definition or by PocketPaw name; allow adds to a profile', () => {
-    expect(evaluatePolicy(base, 'shell', 'shell')).toEqual({ allowed: true });
-    expect(evaluatePolicy({ ...base, tools_deny: ['group:shell'] }, 'shell', 'shell').allowed).toBe(false);
+    expect(evaluatePolicy(base, 'shell', ['shell'])).toEqual({ allowed: true });
+    expect(evaluatePolicy({ ...base, tools_deny: ['group:shell'] }, 'shell', ['shell']).allowed).toBe(false);
     expect(evaluatePolicy({ ...base, tools_deny: ['group:memory'] }, 'recall').allowed).toBe(false);
-    expect(evaluatePolicy({ ...base, tool_profile: 'minimal' }, 'remember', 'memory').allowed).toBe(true);
-    expect(evaluatePolicy({ ...base, tool_profile: 'minimal' }, 'list_sessions', 'sessions').allowed).toBe(true);
-    expect(evaluatePolicy({ ...base, tool_profile: 'minimal' }, 'web_search', 'search').allowed).toBe(false);
-    expect(evaluatePolicy({ ...base, tool_profile: 'coding' }, 'web_search', 'search').allowed).toBe(false);
-    expect(evaluatePolicy({ ...base, tool_profile: 'coding', tools_allow: ['group:search'] }, 'web_search', 'search').allowed).toBe(true);
-    expect(evaluatePolicy({ ...base, tool_profile: 'coding', tools_allow: ['shell'], tools_deny: ['shell'] }, 'shell', 'shell').allowed).toBe(false);
+    expect(evaluatePolicy({ ...base, tool_profile: 'minimal' }, 'remember', ['memory']).allowed).toBe(true);
+    expect(evaluatePolicy({ ...base, tool_profile: 'minimal' }, 'list_sessions', ['sessions']).allowed).toBe(true);
+    expect(evaluatePolicy({ ...base, tool_profile: 'minimal' }, 'web_search', ['search']).allowed).toBe(false);
+    expect(evaluatePolicy({ ...base, tool_profile: 'coding' }, 'web_search', ['search']).allowed).toBe(false);
+    expect(evaluatePolicy({ ...base, tool_profile: 'coding', tools_allow: ['group:search'] }, 'web_search', ['search']).allowed).toBe(true);
+    expect(evaluatePolicy({ ...base, tool_profile: 'coding', tools_allow: ['shell'], tools_deny: ['shell'] }, 'shell', ['shell']).allowed).toBe(false);
+  });
+
+  it('a tool in several groups (an MCP tool: group:mcp and group:mcp:<server>) is covered by any of them', () => {
+    const groups = ['mcp', 'mcp:files'];
+    expect(evaluatePolicy(base, 'mcp__files__read', groups).allowed).toBe(true);
+    expect(evaluatePolicy({ ...base, tools_deny: ['group:mcp'] }, 'mcp__files__read', groups).allowed).toBe(false);
+    expect(evaluatePolicy({ ...base, tools_deny: ['group:mcp:files'] }, 'mcp__files__read', groups).allowed).toBe(false);
+    expect(evaluatePolicy({ ...base, tools_deny: ['group:mcp:other'] }, 'mcp__files__read', groups).allowed).toBe(true);
+    expect(evaluatePolicy({ ...base, tool_profile: 'coding' }, 'mcp__files__read', groups).allowed).toBe(false);
+    expect(evaluatePolicy({ ...base, tool_profile: 'coding', tools_allow: ['group:mcp:files'] }, 'mcp__files__read', groups).allowed).toBe(true);
+    expect(listCovers(['shell', 'group:mcp'], 'mcp__files__read', groups)).toBe(true);
+    expect(listCovers(['shell'], 'mcp__files__read', groups)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { railRefusal } from '../shell/tool.js';
 import { ToolRefusedError, type ToolCall, type ToolContext, type ToolDefinition, type ToolGate, type ToolOutcome } from '../types.js';
 import type { Guardian } from './guardian.js';
 import type { PlanBook } from './plans.js';
-import { allowedTools, evaluatePolicy } from './policy.js';
+import { allowedTools, evaluatePolicy, groupsOf, listCovers } from './policy.js';
 
 /** Characters of one string argument kept in the audit log and plan frames. */
 const AUDIT_STRING_CHARS = 2000;
@@ -74,14 +74,14 @@ export class PolicyGate implements ToolGate {
         ? `Tool "${call.name}" does not exist. Use one of the tools you were given.`
         : `Tool "${call.name}" is not allowed (${verdict.reason}). Do not call it again; tell the user it is disabled by the tool policy.`);
     }
-    const verdict = evaluatePolicy(s, def!.name, def!.group);
+    const verdict = evaluatePolicy(s, def!.name, groupsOf(def!));
     if (!verdict.allowed) {
       refuse('policy', 'tool_denied', `Tool "${def!.name}" is not allowed (${verdict.reason}). Do not call it again; tell the user it is disabled by the tool policy.`);
     }
 
     if (def!.name === 'shell') await this.checkShell(call, ctx, refuse);
 
-    const planned = s.plan_mode && s.plan_mode_tools.includes(def!.name);
+    const planned = s.plan_mode && listCovers(s.plan_mode_tools, def!.name, groupsOf(def!));
     const unconfined = def!.group === 'shell' ? await this.unsandboxedReason() : null;
     if (planned || unconfined) {
       const outcome = await this.deps.plans.propose(ctx.sessionKey, def!.name, shownArgs(call.args, PLAN_STRING_CHARS), ctx.signal, planned ? undefined : unconfined!);

@@ -29,12 +29,22 @@ function names(list: readonly string[]): string[] {
   return list.map((s) => s.trim()).filter(Boolean);
 }
 
+/** Every group a tool is in: its own, then the extra ones (`mcp:<server>`). */
+export function groupsOf(def: Pick<ToolDefinition, 'group' | 'extraGroups'>): string[] {
+  return [def.group, ...(def.extraGroups ?? [])];
+}
+
 /** Whether `entry` (a tool name or `group:<name>`) covers the tool. */
-function covers(entry: string, name: string, group: string | undefined): boolean {
+function covers(entry: string, name: string, groups: readonly string[]): boolean {
   if (entry === name) return true;
   if (!entry.startsWith('group:')) return false;
   const g = entry.slice('group:'.length);
-  return g === group || (STATIC_GROUPS[g]?.includes(name) ?? false);
+  return groups.includes(g) || (STATIC_GROUPS[g]?.includes(name) ?? false);
+}
+
+/** Whether any entry of a list of tool names and `group:<name>`s (allow, deny, plan mode) covers the tool. */
+export function listCovers(list: readonly string[], name: string, groups: readonly string[]): boolean {
+  return names(list).some((e) => covers(e, name, groups));
 }
 
 /**
@@ -42,16 +52,16 @@ function covers(entry: string, name: string, group: string | undefined): boolean
  * or the allow list. Unlike PocketPaw, an allow list never narrows the `full` profile: it only
  * adds to a profile (`tools_deny` is the way to take tools away).
  */
-export function evaluatePolicy(settings: Pick<Settings, 'tool_profile' | 'tools_allow' | 'tools_deny'>, name: string, group?: ToolGroup): PolicyVerdict {
-  const deny = names(settings.tools_deny).find((e) => covers(e, name, group));
+export function evaluatePolicy(settings: Pick<Settings, 'tool_profile' | 'tools_allow' | 'tools_deny'>, name: string, groups: readonly string[] = []): PolicyVerdict {
+  const deny = names(settings.tools_deny).find((e) => covers(e, name, groups));
   if (deny) return { allowed: false, reason: `denied by tools_deny (${deny})` };
   if (settings.tool_profile === 'full') return { allowed: true };
   const profileGroups = PROFILE_GROUPS[settings.tool_profile] ?? [];
-  if (profileGroups.some((g) => covers(`group:${g}`, name, group))) return { allowed: true };
-  if (names(settings.tools_allow).some((e) => covers(e, name, group))) return { allowed: true };
+  if (profileGroups.some((g) => covers(`group:${g}`, name, groups))) return { allowed: true };
+  if (listCovers(settings.tools_allow, name, groups)) return { allowed: true };
   return { allowed: false, reason: `not in the "${settings.tool_profile}" tool profile or tools_allow` };
 }
 
 export function allowedTools(settings: Pick<Settings, 'tool_profile' | 'tools_allow' | 'tools_deny'>, defs: ToolDefinition[]): ToolDefinition[] {
-  return defs.filter((d) => evaluatePolicy(settings, d.name, d.group).allowed);
+  return defs.filter((d) => evaluatePolicy(settings, d.name, groupsOf(d)).allowed);
 }
