@@ -109,10 +109,10 @@ describe('plan mode: tool calls wait for the owner', () => {
     const sock = await connectChat(env.s.url);
     const from = sock.frames.length;
     sock.send({ action: 'approve_plan', session_key: 'websocket:nothing-here' });
-    expect(await sock.waitFor((f) => f.type === 'error', { from })).toEqual({ type: 'error', content: 'No active plan to approve' });
+    expect(await sock.waitFor((f) => f.type === 'error', { from })).toEqual({ type: 'error', content: 'No active plan to approve', action: 'approve_plan' });
     const next = sock.frames.length;
     sock.send({ action: 'reject_plan' });
-    expect(await sock.waitFor((f) => f.type === 'error', { from: next })).toEqual({ type: 'error', content: 'No active plan to reject' });
+    expect(await sock.waitFor((f) => f.type === 'error', { from: next })).toEqual({ type: 'error', content: 'No active plan to reject', action: 'reject_plan' });
     sock.close();
 
     const approve = await env.s.post('/api/v1/plan/approve', { session_key: 'websocket:nothing-here' });
