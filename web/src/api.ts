@@ -44,7 +44,7 @@ function detailOf(body: unknown, status: number): string {
   return `Request failed (${status}).`;
 }
 
-async function request(path: string, init: RequestInit = {}, opts: { quiet401?: boolean } = {}): Promise<Response> {
+export async function request(path: string, init: RequestInit = {}, opts: { quiet401?: boolean } = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, { credentials: 'same-origin', ...init });
@@ -68,11 +68,11 @@ async function request(path: string, init: RequestInit = {}, opts: { quiet401?: 
   return res;
 }
 
-async function json<T>(path: string, init: RequestInit = {}, opts: { quiet401?: boolean } = {}): Promise<T> {
+export async function json<T>(path: string, init: RequestInit = {}, opts: { quiet401?: boolean } = {}): Promise<T> {
   return (await (await request(path, init, opts)).json()) as T;
 }
 
-function jsonBody(body: unknown): RequestInit {
+export function jsonBody(body: unknown): RequestInit {
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 

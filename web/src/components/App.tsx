@@ -7,6 +7,7 @@ import { ChatView } from './ChatView';
 import { ConfirmDialog, Toasts } from './Dialogs';
 import { LoginPage } from './Login';
 import { MenuHost } from './Menu';
+import { OAuthPrompts } from './OAuthPrompt';
 import { SearchDialog } from './SearchDialog';
 import { SettingsDialog } from './SettingsDialog';
 import { startRename } from './Sidebar';
@@ -74,6 +75,7 @@ export function App() {
       <SettingsDialog />
       <ConfirmDialog />
       <MenuHost />
+      <OAuthPrompts />
       <Toasts />
     </div>
   );

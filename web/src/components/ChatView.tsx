@@ -123,7 +123,7 @@ function EmptyState() {
           Connect a model to start chatting. PocketPaw works with Anthropic, OpenAI, a local Ollama, or any
           OpenAI-compatible server — your conversations stay on this machine.
         </p>
-        <button type="button" class="btn btn-primary btn-large" onClick={openSettings}>
+        <button type="button" class="btn btn-primary btn-large" onClick={() => openSettings()}>
           Set up a model in Settings
         </button>
         {configured === 'maybe' && !hint ? (

@@ -76,6 +76,12 @@ function stepSubject(name: string, params: unknown): string {
   return s === '{}' || s === undefined ? '' : s;
 }
 
+/** An MCP tool's own name: the agent sees `mcp__<server>__<tool>`, the owner the tool's name beside its server. */
+export function mcpToolLabel(name: string, server: string): string {
+  const prefix = `mcp__${server.replace(/[^a-zA-Z0-9_-]/g, '_')}__`;
+  return name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : name;
+}
+
 function ToolStep({ part }: { part: ToolPart }) {
   const command = part.name === 'shell' && part.params && typeof (part.params as { command?: unknown }).command === 'string' ? (part.params as { command: string }).command : null;
   const params = command ?? paramsText(part.params);
@@ -88,7 +94,16 @@ function ToolStep({ part }: { part: ToolPart }) {
         <span class="tool-icon" aria-hidden="true">
           {part.status === 'running' ? <span class="spinner" /> : <IconTool />}
         </span>
-        <code class="tool-name">{part.name}</code>
+        {part.server ? (
+          <span class="tool-mcp" title={`${part.name}: a tool of the MCP server ${part.server}`}>
+            <span class="tool-server">{part.server}</span>
+            <span class="sr-only"> MCP tool </span>
+            <span aria-hidden="true"> · </span>
+            <code class="tool-name">{mcpToolLabel(part.name, part.server)}</code>
+          </span>
+        ) : (
+          <code class="tool-name">{part.name}</code>
+        )}
         {line ? (
           <code class="tool-arg" title={subject.slice(0, 2000)}>
             {line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}…` : line}
@@ -129,7 +144,7 @@ function ErrorCallout({ text, failure }: { text: string; failure: boolean }) {
             Try again
           </button>
           {aboutSetup ? (
-            <button type="button" class="btn btn-small btn-ghost" onClick={openSettings}>
+            <button type="button" class="btn btn-small btn-ghost" onClick={() => openSettings()}>
               Open settings
             </button>
           ) : null}
@@ -149,7 +164,7 @@ function SetupCard({ text }: { text: string }) {
         <p class="callout-title">No model is set up yet</p>
         <Markdown text={text} highlight={null} />
         <div class="callout-actions">
-          <button type="button" class="btn btn-small btn-primary" onClick={openSettings}>
+          <button type="button" class="btn btn-small btn-primary" onClick={() => openSettings()}>
             Open settings
           </button>
         </div>

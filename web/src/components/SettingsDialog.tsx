@@ -2,15 +2,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { SwitchRow } from './SwitchRow';
 import { FormFooter } from './FormFooter';
 import { api, type Settings } from '../api';
-import { logout } from '../state/boot';
 import { loadSettings, modelConfigured } from '../state/settings';
-import { app } from '../state/stores';
-import { closeSettings } from '../state/ui';
+import { app, type SettingsTab } from '../state/stores';
+import { closeSettings, setSettingsTab } from '../state/ui';
 import { useStore } from '../store';
 import { IconClose, IconKey } from './icons';
 import { Modal } from './Modal';
 import { PowersSection, powersKey } from './PowersSection';
-import { isMac, modKey } from './Sidebar';
+import { McpPanel } from './McpPanel';
+import { AccessSection, Shortcuts } from './SettingsExtras';
+import { SkillsPanel } from './SkillsPanel';
 import './SettingsDialog.css';
 
 type Provider = 'auto' | 'anthropic' | 'openai' | 'ollama' | 'openai_compatible';
@@ -250,82 +251,81 @@ function TitleToggle({ settings }: { settings: Settings }) {
   );
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-function AccessSection() {
-  const [nonce] = useState(() => Date.now());
-  const [failed, setFailed] = useState(false);
-  const loopback = LOOPBACK.has(location.hostname);
-  return (
-    <section class="settings-section" aria-labelledby="set-access">
-      <h3 id="set-access">Sign in from your phone</h3>
-      <div class="qr-row">
-        <figure class="qr">
-          {failed ? (
-            <div class="qr-failed">QR code unavailable</div>
-          ) : (
-            <img src={`/api/qr?t=${nonce}`} width={168} height={168} alt="QR code that signs a phone in to this dashboard for one hour" onError={() => setFailed(true)} />
-          )}
-        </figure>
-        <div class="qr-text">
-          <p>
-            Scan with your phone’s camera: it opens this dashboard at <strong>{location.host}</strong> and signs in for one hour.
-          </p>
-          {loopback ? (
-            <p class="muted small">
-              {location.hostname} is only reachable from this computer. To use a phone, start PocketPaw with <code>--host 0.0.0.0</code> and open the
-              dashboard here through this computer’s network address; the code then points there.
-            </p>
-          ) : null}
-          <p class="muted small">
-            Other devices and scripts use the access token. It is never shown here: run <code>npx pocketpaw token</code> on the PocketPaw machine.
-          </p>
-        </div>
-      </div>
-      <div class="form-actions">
-        <button type="button" class="btn btn-ghost" onClick={() => void logout()}>
-          Sign out of this browser
-        </button>
-      </div>
-    </section>
-  );
-}
-
-function Shortcuts() {
-  const rows: [string, string][] = [
-    [`${modKey} K`, 'Search conversations'],
-    [isMac ? '⌘ ⇧ O' : 'Ctrl Shift O', 'New chat'],
-    ['F2', 'Rename the selected conversation'],
-    ['Enter / Shift Enter', 'Send / new line'],
-    ['Esc', 'Cancel, close'],
-  ];
-  return (
-    <section class="settings-section" aria-labelledby="set-keys">
-      <h3 id="set-keys">Keyboard shortcuts</h3>
-      <dl class="shortcuts">
-        {rows.map(([k, v]) => (
-          <div key={k}>
-            <dt>
-              <kbd>{k}</kbd>
-            </dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
-    </section>
-  );
-}
-
 /** The form starts over when the saved values change (another tab, or our own save). */
 function modelKey(s: Settings): string {
   return JSON.stringify([s.llm_provider, ...Object.values(FIELDS).flatMap((f) => [s[f.model], s[f.url]])]);
 }
 
-function SettingsPanel() {
+const TABS: { id: SettingsTab; label: string }[] = [
+  { id: 'general', label: 'General' },
+  { id: 'mcp', label: 'MCP servers' },
+  { id: 'skills', label: 'Skills' },
+];
+
+/** The dialog's sections as tabs: arrow keys, Home and End move between them (the ARIA tabs pattern). */
+function SettingsTabs({ tab }: { tab: SettingsTab }) {
+  const onKeyDown = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.id === tab);
+    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    setSettingsTab(TABS[next]!.id);
+    document.getElementById(`settings-tab-${TABS[next]!.id}`)?.focus();
+  };
+  return (
+    <div class="settings-tabs" role="tablist" aria-label="Settings sections" onKeyDown={onKeyDown}>
+      {TABS.map((t) => (
+        <button
+          key={t.id}
+          type="button"
+          role="tab"
+          id={`settings-tab-${t.id}`}
+          class="settings-tab"
+          aria-selected={tab === t.id}
+          aria-controls={`settings-panel-${t.id}`}
+          tabIndex={tab === t.id ? 0 : -1}
+          onClick={() => setSettingsTab(t.id)}
+        >
+          {t.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function GeneralPanel() {
   const settings = useStore(app, (a) => a.settings);
   // Kept here: the model and powers forms start over (a new key) when the saved values change.
   const [modelSaved, setModelSaved] = useSaved();
   const [powersSaved, setPowersSaved] = useSaved();
+  return (
+    <>
+      {settings ? (
+        <>
+          <ModelSection key={modelKey(settings)} settings={settings} saved={modelSaved} setSaved={setModelSaved} />
+          <section class="settings-section" aria-labelledby="set-keys-title">
+            <h3 id="set-keys-title">API keys</h3>
+            <p class="section-note">Keys are stored on the PocketPaw machine and never sent back to the browser.</p>
+            {KEYS.map((k) => (
+              <KeyField key={k.name} {...k} saved={settings[`has_${k.name}`] === true} />
+            ))}
+          </section>
+          <PowersSection key={powersKey(settings)} settings={settings} saved={powersSaved} setSaved={setPowersSaved} />
+          <TitleToggle settings={settings} />
+        </>
+      ) : (
+        <p class="muted" role="status">
+          Loading settings…
+        </p>
+      )}
+      <AccessSection />
+      <Shortcuts />
+    </>
+  );
+}
+
+function SettingsPanel() {
+  const tab = useStore(app, (a) => a.settingsTab);
   useEffect(() => {
     void loadSettings();
   }, []);
@@ -337,27 +337,9 @@ function SettingsPanel() {
           <IconClose />
         </button>
       </header>
-      <div class="modal-body">
-        {settings ? (
-          <>
-            <ModelSection key={modelKey(settings)} settings={settings} saved={modelSaved} setSaved={setModelSaved} />
-            <section class="settings-section" aria-labelledby="set-keys-title">
-              <h3 id="set-keys-title">API keys</h3>
-              <p class="section-note">Keys are stored on the PocketPaw machine and never sent back to the browser.</p>
-              {KEYS.map((k) => (
-                <KeyField key={k.name} {...k} saved={settings[`has_${k.name}`] === true} />
-              ))}
-            </section>
-            <PowersSection key={powersKey(settings)} settings={settings} saved={powersSaved} setSaved={setPowersSaved} />
-            <TitleToggle settings={settings} />
-          </>
-        ) : (
-          <p class="muted" role="status">
-            Loading settings…
-          </p>
-        )}
-        <AccessSection />
-        <Shortcuts />
+      <SettingsTabs tab={tab} />
+      <div class="modal-body" role="tabpanel" id={`settings-panel-${tab}`} aria-labelledby={`settings-tab-${tab}`} key={tab}>
+        {tab === 'general' ? <GeneralPanel /> : tab === 'mcp' ? <McpPanel /> : <SkillsPanel />}
       </div>
     </div>
   );

@@ -228,7 +228,7 @@ export function Sidebar() {
       </div>
       <SessionList />
       <div class="sidebar-foot">
-        <button type="button" class="foot-btn" onClick={openSettings}>
+        <button type="button" class="foot-btn" onClick={() => openSettings()}>
           <IconSettings />
           <span>Settings</span>
         </button>

@@ -4,6 +4,7 @@
  */
 import type { ServerFrame } from '@protocol';
 import { navigate } from '../router';
+import { onOAuthRedirect } from './mcp';
 import { failPlanDecision, onPlanDecided, onPlanProposed } from './plans';
 import { removeSession, upsertSession } from './sessions';
 import { chat } from './stores';
@@ -11,6 +12,8 @@ import { turns } from './turn';
 import { toast } from './ui';
 
 export function onFrame(f: ServerFrame): void {
+  // Not in the frame union yet (spec §4.4); read by field, as every frame.
+  if ((f as { type: string }).type === 'mcp_oauth_redirect') return onOAuthRedirect(f as { url?: unknown; server?: unknown });
   switch (f.type) {
     case 'plan_proposed':
       return onPlanProposed(f);

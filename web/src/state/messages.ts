@@ -32,8 +32,8 @@ export function withText(m: ChatMessage, text: string): ChatMessage {
   return { ...m, parts };
 }
 
-export function withToolStarted(m: ChatMessage, id: number, name: string, params: unknown): ChatMessage {
-  return { ...m, parts: [...m.parts, { type: 'tool', id, name, params, status: 'running' }] };
+export function withToolStarted(m: ChatMessage, id: number, name: string, params: unknown, server?: string): ChatMessage {
+  return { ...m, parts: [...m.parts, { type: 'tool', id, name, params, status: 'running', ...(server ? { server } : {}) }] };
 }
 
 /** The result goes to the latest running step of that tool. */

@@ -13,6 +13,8 @@ export interface ToolPart {
   type: 'tool';
   id: number;
   name: string;
+  /** The MCP server that provides the tool (ours), for tools that are not built in. */
+  server?: string;
   params: unknown;
   result?: string;
   status: 'running' | 'success' | 'error';
@@ -53,6 +55,8 @@ export interface ConfirmRequest {
   onConfirm(): void | Promise<void>;
 }
 
+export type SettingsTab = 'general' | 'mcp' | 'skills';
+
 export interface AppState {
   auth: 'checking' | 'ok' | 'login';
   loginMessage: string | null;
@@ -62,6 +66,8 @@ export interface AppState {
   /** A chat answered with the server's setup hint: no model is configured. */
   noModelHint: boolean;
   settingsOpen: boolean;
+  /** The settings dialog's open tab. */
+  settingsTab: SettingsTab;
   searchOpen: boolean;
   navOpen: boolean;
   toasts: Toast[];
@@ -105,6 +111,7 @@ export const app = createStore<AppState>({
   settings: null,
   noModelHint: false,
   settingsOpen: false,
+  settingsTab: 'general',
   searchOpen: false,
   navOpen: false,
   toasts: [],

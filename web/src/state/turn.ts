@@ -32,8 +32,8 @@ export class ChatTurns {
   /** Frames of the previous chat may still be in flight after a switch: ignore them until the reply. */
   private barrier: Barrier | null = null;
   private turn: Turn | null = null;
-  /** The first message of a new chat, held until the chat has its id. */
-  private queuedChat: string | null = null;
+  /** The first action of a new chat (a message, a skill run), held until the chat has its id. */
+  private queuedChat: Record<string, unknown> | null = null;
   /** Chunks not on screen yet: applied once per animation frame. */
   private pendingText = '';
   private flushHandle = 0;
@@ -54,14 +54,24 @@ export class ChatTurns {
 
   /** Sends a chat message; false when it cannot be sent now. */
   send(text: string): boolean {
+    if (!text.trim()) return false;
+    return this.start(text, { action: 'chat', message: text });
+  }
+
+  /** Runs a skill as a turn of the open chat (`run_skill`, spec §4.3); shown as `/name args`. */
+  runSkill(name: string, args: string): boolean {
+    return this.start(`/${name}${args ? ` ${args}` : ''}`, { action: 'run_skill', name, args });
+  }
+
+  private start(shown: string, frame: Record<string, unknown>): boolean {
     const c = chat.get();
-    if (!text.trim() || c.streaming || c.readOnly || !link.started) return false;
-    const user: ChatMessage = { key: this.nextKey(), role: 'user', parts: [{ type: 'text', text }], status: 'done' };
+    if (c.streaming || c.readOnly || !link.started) return false;
+    const user: ChatMessage = { key: this.nextKey(), role: 'user', parts: [{ type: 'text', text: shown }], status: 'done' };
     const answer: ChatMessage = { key: this.nextKey(), role: 'assistant', parts: [], status: 'streaming' };
     this.turn = { key: answer.key, stopRequested: false, errorText: null, adopted: false };
     chat.set({ messages: [...c.messages, user, answer], streaming: true, find: null });
-    if (!c.sessionId || this.barrier?.kind === 'new') this.queuedChat = text;
-    else this.dispatch(text);
+    if (!c.sessionId || this.barrier?.kind === 'new') this.queuedChat = frame;
+    else this.dispatch(frame);
     return true;
   }
 
@@ -90,9 +100,9 @@ export class ChatTurns {
     if (link.sendNow({ action: 'new_session' })) this.barrier = { kind: 'new' };
   }
 
-  private dispatch(text: string): void {
+  private dispatch(frame: Record<string, unknown>): void {
     const c = chat.get();
-    link.send({ action: 'chat', message: text });
+    link.send(frame);
     if (c.route.kind === 'new' && c.sessionId) {
       replaceRoute(sessionHref(c.sessionId));
       chat.set({ route: { kind: 'session', id: c.sessionId } });
@@ -101,9 +111,9 @@ export class ChatTurns {
 
   private sendQueued(): void {
     if (this.queuedChat === null) return;
-    const text = this.queuedChat;
+    const frame = this.queuedChat;
     this.queuedChat = null;
-    this.dispatch(text);
+    this.dispatch(frame);
   }
 
   // ----- the connection and the session frames -------------------------------------------------
@@ -284,7 +294,8 @@ export class ChatTurns {
       case 'tool_start': {
         this.flushText();
         const id = this.nextKey();
-        this.update(key, (m) => withToolStarted(m, id, String(data.name ?? 'tool'), data.params));
+        const server = typeof data.server === 'string' && data.server ? data.server : undefined;
+        this.update(key, (m) => withToolStarted(m, id, String(data.name ?? 'tool'), data.params, server));
         return;
       }
       case 'tool_result': {
@@ -359,6 +370,7 @@ export const turns = new ChatTurns();
 
 export const sendMessage = (text: string): boolean => turns.send(text);
 export const stopStreaming = (): void => turns.stop();
+export const runSkill = (name: string, args: string): boolean => turns.runSkill(name, args);
 
 /** The last thing the user asked, for "Try again". */
 export function retryLast(): void {
