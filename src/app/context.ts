@@ -15,7 +15,11 @@ import { SettingsStore } from '../config/settings-store.js';
 import { createMemoryPromptContributor } from '../memory/prompt.js';
 import { MemoryStore } from '../memory/store.js';
 import { createMemoryTools } from '../memory/tools.js';
+import { createSkillsPromptContributor } from '../skills/prompt.js';
+import { createSkillTools } from '../skills/tools.js';
 import { createToolSetup, type ToolSetup } from '../tools/setup.js';
+import { createMcpManager } from '../mcp/setup.js';
+import type { McpManager } from '../mcp/manager.js';
 import { ErrorLog } from '../health/error-log.js';
 import { intentionRunner } from '../intentions/run.js';
 import { IntentionService } from '../intentions/service.js';
@@ -63,6 +67,8 @@ export interface AppContext {
   memory: MemoryStore;
   /** The agent's tools, the gate that polices them, plan mode's proposals and the shell sandbox. */
   tools: ToolSetup;
+  /** The MCP servers of `mcp_servers.json`: connected in the background, their tools in `tools.registry`. */
+  mcp: McpManager;
   /** Stops running turns (storing their partial answers), then closes everything. */
   close(): Promise<void>;
 }
@@ -87,13 +93,14 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const audit = new AuditLog(AuditLog.pathIn(home), { bus, secrets });
     const models = new ModelResolver();
     const memory = new MemoryStore(db, home);
-    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: createMemoryTools(memory), models, env });
+    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: [...createMemoryTools(memory), ...createSkillTools({ home, audit })], models, env });
+    const mcp = createMcpManager({ home, settings, tools, env });
     const chat = new ChatService({
       home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models,
       queue: new TurnQueue(() => settings().max_concurrent_conversations),
       tools: tools.registry,
       toolGate: tools.gate,
-      promptContributors: [createMemoryPromptContributor(memory, settingsStore)],
+      promptContributors: [createMemoryPromptContributor(memory, settingsStore), createSkillsPromptContributor(home, settingsStore)],
       inboundFilter: createInboundFilter({ settings: settingsStore, models }),
     });
     const health = new HealthService({ home, db, tokenFile: master.file });
@@ -122,6 +129,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       models,
       errors: new ErrorLog(secrets),
       tools,
+      mcp,
       memory,
       health,
       reminders,
@@ -134,7 +142,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
         // Timers first, so nothing new starts while the running turns are stopped.
         reminders.close();
         intentions.close();
-        closing ??= chat.close().finally(() => {
+        closing ??= chat.close().then(() => mcp.close()).finally(() => {
           tools.close();
           bus.close();
           apiKeys.close();

@@ -15,6 +15,7 @@ import { registerSecurityAuditRoutes } from '../security-audit/routes.js';
 import { registerSkillRoutes } from '../skills/routes.js';
 import { registerPlanRoutes } from '../tools/policy/routes.js';
 import { registerMemoryRoutes } from '../memory/routes.js';
+import { registerMcpRoutes } from '../mcp/routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
 import { registerSettingsRoutes } from '../settings/routes.js';
 import { registerWebSocket, registerWebSocketPlugin } from '../ws/routes.js';
@@ -84,6 +85,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerBackendRoutes(app, () => ctx.tools.registry.all().map((t) => t.name));
   registerIdentityRoutes(app, ctx.home);
   registerSkillRoutes(app, ctx.home);
+  registerMcpRoutes(app, ctx.mcp);
   registerFileRoutes(app, ctx.settings);
   registerReminderRoutes(app, ctx.reminders);
   registerIntentionRoutes(app, ctx.intentions);

@@ -86,7 +86,14 @@ export interface BwrapPlan {
   home: string;
   /** The command's environment (the allowlist); bwrap clears everything else. */
   env: Record<string, string>;
-  command: string;
+  /** A shell command line, run as `/bin/sh -c <command>`… */
+  command?: string;
+  /** …or a program and its arguments, run as they are (an MCP server). */
+  exec?: string[];
+  /** More folders bound read-write at their real paths (an MCP server's `sandbox.folders`). */
+  folders?: string[];
+  /** Files or folders bound read-only when no system folder holds them (the program, its runtime). */
+  readOnly?: string[];
   bridge?: BridgeSpec;
 }
 
@@ -105,9 +112,18 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     }
     args.push('--ro-bind', plan.bridge.hostSocket, plan.bridge.sandboxSocket);
   }
+  for (const p of plan.readOnly ?? []) {
+    if (bound.some((d) => isInside(d, p))) continue;
+    args.push('--ro-bind', p, p);
+    bound.push(p);
+  }
   // After the /tmp tmpfs: a workspace under /tmp is bound on top of the fresh one.
   args.push('--bind', plan.workspace, plan.workspace);
   bound.push(plan.workspace);
+  for (const dir of plan.folders ?? []) {
+    args.push('--bind', dir, dir);
+    bound.push(dir);
+  }
   // Last, so nothing bound later uncovers it. (A jail holding the data dir is refused before we get here.)
   // Both as written and by real path: a data dir reached through a symlink is hidden where it really is.
   for (const home of new Set([path.resolve(plan.home), realpathOr(plan.home)])) {
@@ -117,11 +133,12 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   args.push('--remount-ro', '/', '--chdir', plan.workspace, '--clearenv');
   for (const [k, v] of Object.entries(plan.env)) args.push('--setenv', k, v);
   args.push('--');
+  const run = plan.exec ?? ['/bin/sh', '-c', plan.command ?? ''];
   if (plan.bridge) {
     const b = plan.bridge;
-    args.push(b.node, '-e', b.script, String(b.port), b.sandboxSocket, '/bin/sh', '-c', plan.command);
+    args.push(b.node, '-e', b.script, String(b.port), b.sandboxSocket, ...run);
   } else {
-    args.push('/bin/sh', '-c', plan.command);
+    args.push(...run);
   }
   return args;
 }

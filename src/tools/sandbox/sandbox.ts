@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { isInside, jailRoot } from '../fs/jail.js';
 import { bwrapArgs, SANDBOX_SOCKET, SYSTEM_DIRS } from './argv.js';
 import { BRIDGE_PORT, BRIDGE_SCRIPT } from './bridge.js';
 import type { NetworkMode } from './destinations.js';
-import { detectSandbox, type Detection } from './detect.js';
+import { detectSandbox, findOnPath, type Detection } from './detect.js';
 import { commandEnv, DEFAULT_PATH } from './env.js';
 import { SandboxProxy, type ProxyRefusal } from './proxy.js';
 
@@ -27,6 +28,24 @@ export interface CommandSpec {
   args: string[];
   env: Record<string, string>;
   sandboxed: boolean;
+}
+
+/** A program to run confined (an MCP server over stdio), not a shell command line. */
+export interface ProgramSpec {
+  /** The program: a name looked up on PATH, or a path. */
+  command: string;
+  args: string[];
+  /** Added to the sandbox's allowlisted environment (wins over it). */
+  env: Record<string, string>;
+  /** The working folder (real path), bound read-write: the agent's workspace. */
+  workspace: string;
+  /** More folders bound read-write (absolute; never the data dir or a folder holding it). */
+  folders: string[];
+  /**
+   * Network through the sandbox proxy, any public destination (PocketPaw's own port, loopback
+   * and private addresses stay refused); programs must honour HTTP(S)_PROXY. Off: none at all.
+   */
+  network: boolean;
 }
 
 export interface SandboxDeps {
@@ -63,6 +82,8 @@ function statusOf(d: Detection, settings: Settings, home: string): SandboxStatus
 export class Sandbox {
   private readonly portSources: (() => number[])[] = [];
   private proxy: Promise<SandboxProxy> | null = null;
+  /** The proxy of programs granted the network (`ProgramSpec.network`): public destinations, whatever the shell's setting. */
+  private openProxy: Promise<SandboxProxy> | null = null;
   private closed = false;
 
   constructor(private readonly deps: SandboxDeps) {}
@@ -119,6 +140,57 @@ export class Sandbox {
     return { file: d.bwrap, args, env, sandboxed: true };
   }
 
+  /**
+   * How to run a program (not a shell line) confined like the shell's commands: the same
+   * namespaces, read-only system, hidden data dir and allowlisted environment, plus the
+   * program's extra folders. Null when bubblewrap is not available (the caller decides).
+   */
+  async prepareProgram(spec: ProgramSpec): Promise<CommandSpec | null> {
+    const d = await this.detect();
+    if (!d.available || !d.bwrap) return null;
+    const proxy = spec.network ? await this.startOpenProxy() : null;
+    const base = commandEnv(this.deps.env, {
+      home: spec.workspace, tmpdir: '/tmp', proxyUrl: proxy ? `http://127.0.0.1:${BRIDGE_PORT}` : undefined,
+    });
+    // Node 24+ reads the proxy variables for fetch only with this set; older versions ignore it.
+    if (proxy) base.NODE_USE_ENV_PROXY = '1';
+    const inside = (dir: string) => isInside(spec.workspace, dir) || SYSTEM_DIRS.some((s) => isInside(s, dir)) || spec.folders.some((f) => isInside(f, dir));
+    const visible = base.PATH!.split(':').filter(inside);
+    base.PATH = visible.length ? visible.join(':') : DEFAULT_PATH;
+    const env = { ...base, ...spec.env };
+    // The program itself must exist inside: a binary outside the system folders (nvm's node, a
+    // venv) is bound read-only, by its real path and as named.
+    const readOnly: string[] = [];
+    const program = spec.command.includes('/') ? spec.command : findOnPath(spec.command, this.deps.env.PATH);
+    if (program && path.isAbsolute(program)) {
+      readOnly.push(program);
+      try {
+        readOnly.push(fs.realpathSync(program));
+      } catch {
+        // missing: the sandbox reports it when it tries to run it
+      }
+    }
+    const node = fs.realpathSync(process.execPath);
+    const args = bwrapArgs({
+      extraFlags: d.extraFlags, workspace: spec.workspace, home: this.deps.home, env,
+      exec: [program ?? spec.command, ...spec.args], folders: spec.folders, readOnly: [...new Set(readOnly)],
+      bridge: proxy ? { node, script: BRIDGE_SCRIPT, port: BRIDGE_PORT, hostSocket: proxy.socketPath, sandboxSocket: SANDBOX_SOCKET } : undefined,
+    });
+    return { file: d.bwrap, args, env, sandboxed: true };
+  }
+
+  private startOpenProxy(): Promise<SandboxProxy> {
+    if (this.closed) return Promise.reject(new Error('The tools are shutting down'));
+    this.openProxy ??= SandboxProxy.start({
+      policy: () => ({ mode: 'all', domains: [], serverPorts: this.serverPorts() }),
+      onRefuse: this.deps.onRefuse,
+    }).catch((err: unknown) => {
+      this.openProxy = null;
+      throw err;
+    });
+    return this.openProxy;
+  }
+
   private startProxy(): Promise<SandboxProxy> {
     if (this.closed) return Promise.reject(new Error('The tools are shutting down'));
     this.proxy ??= SandboxProxy.start({
@@ -137,6 +209,8 @@ export class Sandbox {
   close(): void {
     this.closed = true;
     void this.proxy?.then((p) => p.close(), () => undefined);
+    void this.openProxy?.then((p) => p.close(), () => undefined);
     this.proxy = null;
+    this.openProxy = null;
   }
 }
