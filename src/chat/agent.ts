@@ -1,6 +1,6 @@
 import { stepCountIs, streamText, type LanguageModel, type ModelMessage, type ToolSet } from 'ai';
 import { unwrapToolOutput } from '../security/injection/scanner.js';
-import { unknownToolRepair } from '../tools/registry.js';
+import { mcpServerOf, unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
 import { describeProviderError } from '../models/provider-errors.js';
 
@@ -56,6 +56,11 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
     timer = setTimeout(() => idle.abort(new Error('idle timeout')), run.idleTimeoutMs);
   };
   const signal = AbortSignal.any([run.signal, idle.signal]);
+  // MCP tools name their server in the frames (ours, docs/api.md §3.10).
+  const server = (name: string): { server?: string } => {
+    const s = mcpServerOf(run.tools, name);
+    return s ? { server: s } : {};
+  };
   let failed = false;
   let thinking = false;
   const usage = { input_tokens: 0, output_tokens: 0 };
@@ -111,13 +116,13 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
           thinking = false;
           break;
         case 'tool-call':
-          yield { type: 'tool_start', name: part.toolName, params: part.input };
+          yield { type: 'tool_start', name: part.toolName, params: part.input, ...server(part.toolName) };
           break;
         case 'tool-result':
-          yield { type: 'tool_result', name: part.toolName, result: unwrapToolOutput(stringify(part.output)).slice(0, TOOL_RESULT_PREVIEW), status: 'success' };
+          yield { type: 'tool_result', name: part.toolName, result: unwrapToolOutput(stringify(part.output)).slice(0, TOOL_RESULT_PREVIEW), status: 'success', ...server(part.toolName) };
           break;
         case 'tool-error':
-          yield { type: 'tool_result', name: part.toolName, result: stringify((part.error as Error)?.message ?? part.error).slice(0, TOOL_RESULT_PREVIEW), status: 'error' };
+          yield { type: 'tool_result', name: part.toolName, result: stringify((part.error as Error)?.message ?? part.error).slice(0, TOOL_RESULT_PREVIEW), status: 'error', ...server(part.toolName) };
           break;
         case 'finish-step':
           if (part.usage.inputTokens !== undefined || part.usage.outputTokens !== undefined) sawUsage = true;

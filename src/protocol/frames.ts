@@ -43,8 +43,9 @@ export type SystemEvent =
   | { event_type: 'thinking'; data: { session_key?: string; content?: string } }
   | { event_type: 'thinking_done'; data: { session_key?: string } }
   | { event_type: 'token_usage'; data: { input_tokens: number; output_tokens: number; total_tokens: number } }
-  | { event_type: 'tool_start'; data: { name: string; params?: unknown } }
-  | { event_type: 'tool_result'; data: { name: string; result: unknown; status: 'success' | 'error' } }
+  /** `server` (ours): the MCP server that provides the tool, on MCP tools' frames. */
+  | { event_type: 'tool_start'; data: { name: string; params?: unknown; server?: string } }
+  | { event_type: 'tool_result'; data: { name: string; result: unknown; status: 'success' | 'error'; server?: string } }
   | { event_type: 'error'; data: { message: string; patterns?: string[] } }
   | { event_type: 'audit_entry'; data: Record<string, unknown> };
 export type SystemEventFrame = { type: 'system_event' } & SystemEvent;

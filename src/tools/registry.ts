@@ -9,6 +9,8 @@ export const TOOL_TIMEOUT_MS = 120_000;
 
 /** Where a ToolSet keeps the handler for calls to tools it does not contain (see `unknownToolRepair`). */
 const UNKNOWN_TOOL = Symbol('pocketpaw.unknownTool');
+/** Where a ToolSet entry keeps the MCP server that provides the tool (see `mcpServerOf`). */
+const MCP_SERVER = Symbol('pocketpaw.mcpServer');
 type UnknownToolHandler = (name: string, args: unknown) => Promise<never>;
 
 export function capOutput(text: string, max = MAX_TOOL_OUTPUT_CHARS): string {
@@ -91,6 +93,7 @@ export class ToolRegistry {
         inputSchema: def.parameters,
         execute: async (args: unknown) => runGated(def, { name: def.name, args }, ctx, gate),
       });
+      if (def.mcpServer) Object.defineProperty(set[def.name], MCP_SERVER, { value: def.mcpServer, enumerable: false });
     }
     // A call to a tool that was not offered (denied, or made up) never reaches an `execute`:
     // the agent loop hands it here, so the gate refuses and audits it like any other call.
@@ -98,6 +101,12 @@ export class ToolRegistry {
     Object.defineProperty(set, UNKNOWN_TOOL, { value: unknown, enumerable: false });
     return set;
   }
+}
+
+/** The MCP server behind a tool of the set, for its tool_start / tool_result frames. */
+export function mcpServerOf(tools: ToolSet, name: string): string | undefined {
+  const entry = tools[name] as Record<symbol, unknown> | undefined;
+  return typeof entry?.[MCP_SERVER] === 'string' ? entry[MCP_SERVER] as string : undefined;
 }
 
 /**

@@ -28,8 +28,8 @@ export function wsTurnSink(hub: WsHub, chatId: () => string): TurnSink {
         case 'thinking': return system({ event_type: 'thinking', data: { content: e.delta, session_key: sessionKey } });
         case 'thinking_done': return system({ event_type: 'thinking_done', data: { session_key: sessionKey } });
         case 'usage': return system({ event_type: 'token_usage', data: { input_tokens: e.input_tokens, output_tokens: e.output_tokens, total_tokens: e.total_tokens } });
-        case 'tool_start': return system({ event_type: 'tool_start', data: { name: e.name, params: e.params } });
-        case 'tool_result': return system({ event_type: 'tool_result', data: { name: e.name, result: e.result, status: e.status } });
+        case 'tool_start': return system({ event_type: 'tool_start', data: { name: e.name, params: e.params, ...(e.server ? { server: e.server } : {}) } });
+        case 'tool_result': return system({ event_type: 'tool_result', data: { name: e.name, result: e.result, status: e.status, ...(e.server ? { server: e.server } : {}) } });
         case 'error':
           system({ event_type: 'tool_result', data: { name: 'agent', result: e.message, status: 'error' } });
           return toChat(chunk(e.message, true));
