@@ -15,6 +15,8 @@ import { SettingsStore } from '../config/settings-store.js';
 import { createMemoryPromptContributor } from '../memory/prompt.js';
 import { MemoryStore } from '../memory/store.js';
 import { createMemoryTools } from '../memory/tools.js';
+import { createSkillsPromptContributor } from '../skills/prompt.js';
+import { createSkillTools } from '../skills/tools.js';
 import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { createMcpManager } from '../mcp/setup.js';
 import type { McpManager } from '../mcp/manager.js';
@@ -91,14 +93,14 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const audit = new AuditLog(AuditLog.pathIn(home), { bus, secrets });
     const models = new ModelResolver();
     const memory = new MemoryStore(db, home);
-    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: createMemoryTools(memory), models, env });
+    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: [...createMemoryTools(memory), ...createSkillTools({ home, audit })], models, env });
     const mcp = createMcpManager({ home, settings, tools, env });
     const chat = new ChatService({
       home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models,
       queue: new TurnQueue(() => settings().max_concurrent_conversations),
       tools: tools.registry,
       toolGate: tools.gate,
-      promptContributors: [createMemoryPromptContributor(memory, settingsStore)],
+      promptContributors: [createMemoryPromptContributor(memory, settingsStore), createSkillsPromptContributor(home, settingsStore)],
       inboundFilter: createInboundFilter({ settings: settingsStore, models }),
     });
     const health = new HealthService({ home, db, tokenFile: master.file });

@@ -2,17 +2,10 @@ import { str } from './fields.js';
 import type { TurnSink } from '../../chat/turn-sink.js';
 import { nowIso } from '../../lib/time.js';
 import { loadSkills, skillRoots, skillSummaries, type Skill } from '../../skills/catalog.js';
+import { skillPrompt } from '../../skills/prompt.js';
 import { wsTurnSink } from '../chat-sink.js';
 import type { WsHub } from '../hub.js';
 import { action, type WsActionContext, type WsActions } from './types.js';
-
-/** The prompt of a skill run: its instructions with `$ARGUMENTS` filled in. */
-export function skillPrompt(skill: Skill, args: string): string {
-  const body = skill.body || skill.description;
-  const filled = body.includes('$ARGUMENTS') ? body.replaceAll('$ARGUMENTS', args) : body;
-  const extra = !body.includes('$ARGUMENTS') && args ? `\n\nArguments: ${args}` : '';
-  return `[Skill: ${skill.name}]\n${filled}${extra}`;
-}
 
 /**
  * The chat frames of spec §4.2 for this socket, rendered by the same code as a chat turn: the
