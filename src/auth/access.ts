@@ -35,6 +35,12 @@ export const PUBLIC_ROUTES: Readonly<Record<string, string>> = {
   'GET /api/v1/docs/static/index.html': 'API reference page',
   'GET /api/v1/docs/static/swagger-initializer.js': 'API reference page script',
   'GET /api/v1/redoc': 'API reference page (no data)',
+  // The authorization server sends the owner's browser here from another site, without our
+  // credential. Safe to leave open: it only finishes a sign-in the owner started, named by a
+  // 256-bit random state that works once and expires after 10 minutes; the code it carries is
+  // useless without the PKCE verifier, which never leaves this process; the page echoes nothing.
+  'GET /api/mcp/oauth/callback': 'MCP sign-in return: completes a pending flow by its single-use, expiring state',
+  'GET /api/v1/mcp/oauth/callback': 'MCP sign-in return: completes a pending flow by its single-use, expiring state',
 };
 
 /** HEAD is GET without a body: public where GET is. */

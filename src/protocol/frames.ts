@@ -74,7 +74,17 @@ export type ServerFrame =
   | { type: 'notification'; content: string }
   | { type: 'settings'; content: Record<string, unknown> }
   | { type: 'reminder'; content?: unknown; reminder?: unknown }
+  | McpOAuthRedirectFrame
   | FeatureFrame;
+
+/** A remote MCP server needs the owner to sign in: the dashboard opens `url` (spec §4.4). */
+export interface McpOAuthRedirectFrame {
+  type: 'mcp_oauth_redirect';
+  /** The authorization server's page (http or https only). */
+  url: string;
+  /** The MCP server's configured name. */
+  server: string;
+}
 
 /**
  * Frames of the feature panels (reminders, intentions, skills, health, files, status), answers

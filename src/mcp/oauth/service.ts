@@ -1,0 +1,104 @@
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ServerFrame } from '../../protocol/index.js';
+import type { McpOAuth, McpServerConfig } from '../types.js';
+import { FLOW_TTL_MS, PendingFlows } from './pending-flows.js';
+import { ServerOAuthProvider } from './provider.js';
+import { callbackUrl } from './public-url.js';
+import { OAuthTokenStore } from './token-store.js';
+
+export interface McpOAuthOptions {
+  /** The data dir: sign-ins are kept in `<home>/mcp_oauth/<server>.json` (mode 600). */
+  home: string;
+  /** Every open dashboard (the live bus): receives `mcp_oauth_redirect` frames. */
+  bus: { publish(frame: ServerFrame): void };
+  /**
+   * This server's public base url, e.g. `http://localhost:8888` (see `publicBaseUrl`). Read when
+   * a flow starts, so it may depend on the port the server got once listening.
+   */
+  baseUrl: () => string;
+  /** Connects the server again once signed in (the MCP manager). A failure is reported, not thrown. */
+  reconnect: (server: string) => Promise<unknown>;
+  /** How long a flow waits for its callback (default 10 minutes). */
+  ttlMs?: number;
+  now?: () => number;
+  /** For the code exchange (tests); the SDK's default fetch otherwise. */
+  fetch?: FetchLike;
+  /** Where a failed reconnect is reported (never with codes or tokens). */
+  onReconnectError?: (server: string, error: unknown) => void;
+}
+
+/** The code exchange failed (the authorization server refused it); the message holds no secret. */
+export class OAuthSignInError extends Error {
+  constructor(readonly server: string) {
+    super(`The sign-in to '${server}' could not be completed`);
+  }
+}
+
+/**
+ * Browser OAuth for remote MCP servers (spec §3.10): `providerFor` gives the manager's transport
+ * an SDK auth provider; when the server needs a sign-in the provider publishes the authorization
+ * url to the dashboards, and the callback route hands `code` and `state` to `complete`.
+ */
+export class McpOAuthService implements McpOAuth {
+  private readonly store: OAuthTokenStore;
+  private readonly flows: PendingFlows;
+
+  constructor(private readonly options: McpOAuthOptions) {
+    this.store = new OAuthTokenStore(options.home);
+    this.flows = new PendingFlows(options.now, options.ttlMs ?? FLOW_TTL_MS);
+  }
+
+  providerFor(server: McpServerConfig): OAuthClientProvider {
+    return this.provider(server);
+  }
+
+  private provider(server: McpServerConfig, codeVerifier?: string): ServerOAuthProvider {
+    return new ServerOAuthProvider({
+      server: { ...server },
+      store: this.store,
+      flows: this.flows,
+      codeVerifier,
+      redirectUrl: () => callbackUrl(this.options.baseUrl()),
+      onRedirect: (url, name) => this.options.bus.publish({ type: 'mcp_oauth_redirect', url: url.href, server: name }),
+    });
+  }
+
+  /**
+   * Finishes the flow `state` names: null when no flow waits for it (unknown, used, expired, or
+   * never sent to the browser). The state is spent before the exchange, so it works once.
+   * Throws OAuthSignInError when the authorization server refuses the code.
+   */
+  async complete(code: string, state: string): Promise<string | null> {
+    const flow = this.flows.take(state);
+    if (!flow?.redirected || !flow.codeVerifier) return null;
+    const { server } = flow;
+    try {
+      const result = await auth(this.provider(server, flow.codeVerifier), { serverUrl: server.url, authorizationCode: code, fetchFn: this.options.fetch });
+      if (result !== 'AUTHORIZED') throw new OAuthSignInError(server.name);
+    } catch {
+      throw new OAuthSignInError(server.name);
+    }
+    try {
+      await this.options.reconnect(server.name);
+    } catch (err) {
+      this.options.onReconnectError?.(server.name, err);
+    }
+    return server.name;
+  }
+
+  /** Forgets a server's sign-in (its client registration and tokens): for when it is removed. */
+  forget(server: string): void {
+    this.store.remove(server);
+  }
+
+  /** Flows waiting for their callback (tests, status). */
+  get pendingCount(): number {
+    return this.flows.size;
+  }
+
+  close(): void {
+    this.flows.clear();
+  }
+}
