@@ -73,3 +73,22 @@ export async function rewriteFrames(page: Page, rewrite: { toPage?(f: JsonFrame)
     server.onMessage((message) => ws.send(pass(rewrite.toPage, message)));
   });
 }
+
+/**
+ * Routes the page's `/ws` through to the real server unchanged, and returns a way to push a
+ * frame to the page as if the server had sent it (a broadcast the test cannot cause for real).
+ * Call before `openApp`; frames go to the newest connection.
+ */
+export async function injectFrames(page: Page): Promise<(frame: JsonFrame) => void> {
+  let latest: { send(message: string): void } | null = null;
+  await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => ws.send(message));
+    latest = ws;
+  });
+  return (frame) => {
+    if (!latest) throw new Error('The page has no socket yet');
+    latest.send(JSON.stringify(frame));
+  };
+}

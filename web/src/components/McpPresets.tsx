@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError } from '../api';
 import { mcpApi, type McpPreset, type PresetInstallResult } from '../api-tools';
 import { plural, ToolList } from './McpParts';
 
@@ -156,7 +157,7 @@ export function McpPresets({ onInstalled }: { onInstalled(): Promise<void> }) {
     let live = true;
     mcpApi.presets().then(
       (p) => live && setPresets(p),
-      (err: unknown) => live && setError((err as Error).message),
+      (err: unknown) => live && setError(err instanceof ApiError && err.status === 404 ? 'This server offers no presets.' : (err as Error).message),
     );
     return () => {
       live = false;

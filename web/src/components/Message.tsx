@@ -97,7 +97,6 @@ function ToolStep({ part }: { part: ToolPart }) {
         {part.server ? (
           <span class="tool-mcp" title={`${part.name}: a tool of the MCP server ${part.server}`}>
             <span class="tool-server">{part.server}</span>
-            <span class="sr-only"> MCP tool </span>
             <span aria-hidden="true"> · </span>
             <code class="tool-name">{mcpToolLabel(part.name, part.server)}</code>
           </span>
