@@ -145,6 +145,11 @@ export class McpManager {
     return found;
   }
 
+  /** The stdio server's process id (bwrap, or the program when unconfined), while connected. */
+  pid(name: string): number | undefined {
+    return this.states.get(name)?.conn?.pid;
+  }
+
   isConnected(name: string): boolean {
     this.sync();
     return this.states.get(name)?.conn != null;

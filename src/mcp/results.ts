@@ -38,5 +38,6 @@ export function resultText(result: CallToolResult): string {
 }
 
 function approxBytes(base64: string): number {
-  return Math.floor((base64.length * 3) / 4);
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return Math.floor((base64.length * 3) / 4) - padding;
 }
