@@ -12,9 +12,9 @@ import { turns } from './turn';
 import { toast } from './ui';
 
 export function onFrame(f: ServerFrame): void {
-  // Not in the frame union yet (spec §4.4); read by field, as every frame.
-  if ((f as { type: string }).type === 'mcp_oauth_redirect') return onOAuthRedirect(f as { url?: unknown; server?: unknown });
   switch (f.type) {
+    case 'mcp_oauth_redirect':
+      return onOAuthRedirect(f);
     case 'plan_proposed':
       return onPlanProposed(f);
     case 'plan_approved':
