@@ -45,6 +45,10 @@ export function runImport(dir: string, opts: { json?: boolean }): number {
   if (cfg.secrets.length) lines.push(`  keys: ${cfg.secrets.length} imported`);
   if (cfg.unknown.length) lines.push(`  settings not understood, left out: ${cfg.unknown.join(', ')}`);
   for (const p of cfg.problems) lines.push(`  note: ${p}`);
+  const mcp = summary.mcp;
+  if (mcp.imported.length) lines.push(`  MCP servers: ${mcp.imported.length} imported (${mcp.imported.join(', ')})`);
+  if (mcp.kept.length) lines.push(`  MCP servers already here, kept ours: ${mcp.kept.join(', ')}`);
+  for (const p of mcp.problems) lines.push(`  note: ${p}`);
   for (const n of summary.notes) lines.push(`  note: ${n}`);
   if (summary.failures.length) {
     lines.push(`  ${plural(summary.failures.length, 'file')} not imported (the rest were):`);

@@ -5,6 +5,7 @@ import type { SessionStore } from '../sessions/types.js';
 import type { MemoryImport } from '../memory/import.js';
 import { importConfig, type ConfigImport } from './config.js';
 import { importCredentials, type CredentialImport } from './credentials.js';
+import { importMcpServers, type McpImport } from './mcp.js';
 import { listSessionFiles, locatePocketPawDir, readIndex, type IndexEntry } from './pocketpaw-dir.js';
 import { readSessionFile } from './read-session.js';
 
@@ -31,6 +32,8 @@ export interface ImportSummary {
   notes: string[];
   credentials: CredentialImport;
   config: ConfigImport;
+  /** PocketPaw's MCP servers (`mcp_servers.json`). */
+  mcp: McpImport;
   /** Null when no memory importer was given. */
   memory: MemoryImport | null;
 }
@@ -54,11 +57,12 @@ export function importPocketPaw(sourceDir: string, options: ImportOptions): Impo
   const fresh = !fs.existsSync(path.join(options.home, 'access_token'));
   const credentials = importCredentials(dir.root, options.home);
   const config = importConfig(dir.root, options.home, fresh);
+  const mcp = importMcpServers(dir.root, options.home);
   const index = readIndex(dir.sessionsDir);
   const files = listSessionFiles(dir.sessionsDir);
   const summary: ImportSummary = {
     source: dir.root, sessionFiles: files.length, sessionsCreated: 0, sessionsUpdated: 0, sessionsUnchanged: 0,
-    messagesImported: 0, messagesSkipped: 0, renamedSessions: 0, failures: [], notes: [], credentials, config,
+    messagesImported: 0, messagesSkipped: 0, renamedSessions: 0, failures: [], notes: [], credentials, config, mcp,
     memory: options.importMemory ? options.importMemory(dir.root) : null,
   };
   if (index.problem) summary.notes.push(index.problem);
