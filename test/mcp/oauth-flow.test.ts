@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -179,5 +181,24 @@ describe('MCP OAuth: the whole sign-in, through the callback route', () => {
   it('other methods are not public: POST to the callback needs a credential', async () => {
     const res = await s.remote('/api/mcp/oauth/callback?code=a&state=b', { method: 'POST' });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('MCP OAuth callback logs', () => {
+  it('keep the code and the state out of the log, even at info level', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = Fastify({ logger: { level: 'info', stream } });
+    registerOAuthCallbackRoute(app, { complete: async () => null });
+    const ok = Fastify({ logger: { level: 'info', stream } });
+    ok.get('/other', async () => 'x');
+    await Promise.all([app.ready(), ok.ready()]);
+    const res = await app.inject({ url: '/api/mcp/oauth/callback?code=SECRETCODE123&state=SECRETSTATE456' });
+    expect(res.statusCode).toBe(400);
+    await ok.inject({ url: '/other?probe=1' });
+    // The logger works (the other route's request is there); the callback's is not.
+    expect(lines.some((l) => l.includes('probe=1'))).toBe(true);
+    expect(lines.join('')).not.toMatch(/SECRETCODE123|SECRETSTATE456/);
+    await Promise.all([app.close(), ok.close()]);
   });
 });

@@ -168,6 +168,13 @@ describe('McpOAuthService.complete', () => {
     expect(errors).toEqual(['remote: manager busy']);
   });
 
+  it('names the bound address in the redirect uri once the server listens', () => {
+    const redirect = () => (oauth.providerFor(server(mcp.url)) as ServerOAuthProvider).redirectUrl;
+    expect(redirect()).toBe('http://127.0.0.1:1/api/mcp/oauth/callback');
+    oauth.listeningAt('0.0.0.0', 8123);
+    expect(redirect()).toBe('http://localhost:8123/api/mcp/oauth/callback');
+  });
+
   it('does not complete a state that was issued but never sent to the browser', async () => {
     const provider = oauth.providerFor(server(mcp.url)) as ServerOAuthProvider;
     const state = provider.state();

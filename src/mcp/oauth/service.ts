@@ -5,7 +5,7 @@ import type { ServerFrame } from '../../protocol/index.js';
 import type { McpOAuth, McpServerConfig } from '../types.js';
 import { FLOW_TTL_MS, PendingFlows } from './pending-flows.js';
 import { ServerOAuthProvider } from './provider.js';
-import { callbackUrl } from './public-url.js';
+import { callbackUrl, publicBaseUrl } from './public-url.js';
 import { OAuthTokenStore } from './token-store.js';
 
 export interface McpOAuthOptions {
@@ -14,10 +14,11 @@ export interface McpOAuthOptions {
   /** Every open dashboard (the live bus): receives `mcp_oauth_redirect` frames. */
   bus: { publish(frame: ServerFrame): void };
   /**
-   * This server's public base url, e.g. `http://localhost:8888` (see `publicBaseUrl`). Read when
-   * a flow starts, so it may depend on the port the server got once listening.
+   * This server's public base url, e.g. `http://localhost:8888` (see `publicBaseUrl`), read when
+   * a flow starts. Until `listeningAt` is called (the server knows its port once it listens) a
+   * guess from the settings will do; after it, the bound address wins.
    */
-  baseUrl: () => string;
+  baseUrl: string | (() => string);
   /** Connects the server again once signed in (the MCP manager). A failure is reported, not thrown. */
   reconnect: (server: string) => Promise<unknown>;
   /** How long a flow waits for its callback (default 10 minutes). */
@@ -44,10 +45,19 @@ export class OAuthSignInError extends Error {
 export class McpOAuthService implements McpOAuth {
   private readonly store: OAuthTokenStore;
   private readonly flows: PendingFlows;
+  private baseUrl: () => string;
 
   constructor(private readonly options: McpOAuthOptions) {
     this.store = new OAuthTokenStore(options.home);
     this.flows = new PendingFlows(options.now, options.ttlMs ?? FLOW_TTL_MS);
+    const base = options.baseUrl;
+    this.baseUrl = typeof base === 'string' ? () => base : base;
+  }
+
+  /** The server listens: redirect uris name this address from now on (`publicBaseUrl`). */
+  listeningAt(host: string, port: number): void {
+    const base = publicBaseUrl(host, port);
+    this.baseUrl = () => base;
   }
 
   providerFor(server: McpServerConfig): OAuthClientProvider {
@@ -60,7 +70,7 @@ export class McpOAuthService implements McpOAuth {
       store: this.store,
       flows: this.flows,
       codeVerifier,
-      redirectUrl: () => callbackUrl(this.options.baseUrl()),
+      redirectUrl: () => callbackUrl(this.baseUrl()),
       onRedirect: (url, name) => this.options.bus.publish({ type: 'mcp_oauth_redirect', url: url.href, server: name }),
     });
   }
