@@ -13,6 +13,7 @@ import { describeFsError, UsageError } from './errors.js';
 import { runImport } from './import-command.js';
 import { securityAuditCommand } from './security-audit-command.js';
 import { sessionsCommand } from './sessions-command.js';
+import { mcpCommand } from './mcp-command.js';
 import { closestCommand } from './suggest.js';
 
 function port(value: string): number {
@@ -111,6 +112,7 @@ program.command('chat <message...>').description('Ask the agent from the termina
   });
 
 program.addCommand(sessionsCommand());
+program.addCommand(mcpCommand());
 program.addCommand(securityAuditCommand());
 
 function unknownCommand(word: string): UsageError {
