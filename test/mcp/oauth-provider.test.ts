@@ -175,6 +175,15 @@ describe('McpOAuthService.complete', () => {
     expect(redirect()).toBe('http://localhost:8123/api/mcp/oauth/callback');
   });
 
+  it("never lets a remote server's metadata point its OAuth requests at PocketPaw itself", async () => {
+    oauth.listeningAt('127.0.0.1', 8123);
+    for (const url of ['http://127.0.0.1:8123/api/mcp/add', 'http://localhost:8123/x', 'http://[::1]:8123/x', 'http://127.9.9.9:8123/register', 'http://[::ffff:127.0.0.1]:8123/x', 'http://2130706433:8123/x']) {
+      await expect(oauth.fetch(url, { method: 'POST' }), url).rejects.toThrow(/PocketPaw itself/);
+    }
+    // Anything else goes through: the fake authorization server on its own port.
+    expect((await oauth.fetch(`${as.url}/.well-known/oauth-authorization-server`)).status).toBe(200);
+  });
+
   it('does not complete a state that was issued but never sent to the browser', async () => {
     const provider = oauth.providerFor(server(mcp.url)) as ServerOAuthProvider;
     const state = provider.state();

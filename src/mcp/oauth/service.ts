@@ -46,6 +46,7 @@ export class McpOAuthService implements McpOAuth {
   private readonly store: OAuthTokenStore;
   private readonly flows: PendingFlows;
   private baseUrl: () => string;
+  private ownPort: number | null = null;
 
   constructor(private readonly options: McpOAuthOptions) {
     this.store = new OAuthTokenStore(options.home);
@@ -58,6 +59,27 @@ export class McpOAuthService implements McpOAuth {
   listeningAt(host: string, port: number): void {
     const base = publicBaseUrl(host, port);
     this.baseUrl = () => base;
+    this.ownPort = port;
+  }
+
+  /**
+   * The fetch for OAuth requests (discovery, registration, the code exchange). The urls come
+   * from a remote server's metadata, so they may name anything; never this server on loopback,
+   * whose owner API trusts loopback callers without a credential. The manager's transport
+   * should use it too (`new StreamableHTTPClientTransport(url, { authProvider, fetch })`).
+   */
+  readonly fetch: FetchLike = (url, init) => {
+    const target = new URL(url);
+    if (this.isSelf(target)) return Promise.reject(new Error(`Refused: ${target.origin} is PocketPaw itself`));
+    return (this.options.fetch ?? globalThis.fetch)(url, init);
+  };
+
+  private isSelf(url: URL): boolean {
+    if (this.ownPort === null) return false;
+    const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0' || host === '::' || /^::ffff:(7f|127\.)/.test(host);
+    return loopback && port === this.ownPort;
   }
 
   providerFor(server: McpServerConfig): OAuthClientProvider {
@@ -85,7 +107,7 @@ export class McpOAuthService implements McpOAuth {
     if (!flow?.redirected || !flow.codeVerifier) return null;
     const { server } = flow;
     try {
-      const result = await auth(this.provider(server, flow.codeVerifier), { serverUrl: server.url, authorizationCode: code, fetchFn: this.options.fetch });
+      const result = await auth(this.provider(server, flow.codeVerifier), { serverUrl: server.url, authorizationCode: code, fetchFn: this.fetch });
       if (result !== 'AUTHORIZED') throw new OAuthSignInError(server.name);
     } catch {
       throw new OAuthSignInError(server.name);
