@@ -90,6 +90,8 @@ export interface SkillPreview {
   description: string;
   dir?: string;
   files?: string[];
+  /** All its files; `files` may list only the first of them. */
+  file_count?: number;
   argument_hint?: string;
   replaces?: boolean;
 }

@@ -18,7 +18,7 @@ function PreviewList({ skills }: { skills: SkillPreview[] }) {
           {s.description ? <p class="skill-desc">{s.description}</p> : null}
           {s.files?.length ? (
             <details class="skill-files">
-              <summary>{plural(s.files.length, 'file')}</summary>
+              <summary>{plural(s.file_count ?? s.files.length, 'file')}</summary>
               <ul>
                 {s.files.map((f) => (
                   <li key={f}>
