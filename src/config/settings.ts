@@ -80,6 +80,8 @@ export const settingsSchema = z.object({
   url_extract_provider: z.string().default('auto'),
   /** Our addition: let url_extract fetch private, loopback and link-local addresses (off: SSRF guard). */
   web_fetch_allow_private: z.boolean().default(false),
+  /** Our addition: the skills index `GET /api/skills/search` asks (`?q=&limit=`); PocketPaw's is skills.sh's. */
+  skills_index_url: z.string().default('https://skills.sh/api/search'),
   tts_provider: z.string().default('openai'),
   tts_voice: z.string().default('alloy'),
   stt_provider: z.string().default('openai'),
@@ -157,7 +159,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
 export const ADMIN_SETTINGS: ReadonlySet<string> = new Set([
   // where traffic goes
   'openai_compatible_base_url', 'openai_base_url', 'anthropic_base_url', 'ollama_host', 'opencode_base_url',
-  'mem0_ollama_base_url', 'llm_provider', 'web_search_provider', 'url_extract_provider',
+  'mem0_ollama_base_url', 'llm_provider', 'web_search_provider', 'url_extract_provider', 'skills_index_url',
   // what the agent may do without asking
   'plan_mode', 'plan_mode_tools', 'injection_scan_enabled', 'injection_scan_llm', 'guardian_enabled',
   'tool_profile', 'tools_allow', 'tools_deny', 'bypass_permissions', 'web_fetch_allow_private',

@@ -84,7 +84,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerChannelRoutes(app, ctx.config.configFile);
   registerBackendRoutes(app, () => ctx.tools.registry.all().map((t) => t.name));
   registerIdentityRoutes(app, ctx.home);
-  registerSkillRoutes(app, ctx.home);
+  registerSkillRoutes(app, ctx);
   registerMcpRoutes(app, ctx.mcp);
   registerFileRoutes(app, ctx.settings);
   registerReminderRoutes(app, ctx.reminders);
