@@ -1,4 +1,5 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 /**
  * The MCP layer's shapes (spec §3.10), shared by the server manager, the routes, presets and
@@ -47,4 +48,9 @@ export interface McpOAuth {
   providerFor(server: McpServerConfig): OAuthClientProvider;
   /** Finishes the flow the callback names; the server's name, or null when no flow has this state. */
   complete(code: string, state: string): Promise<string | null>;
+  /**
+   * A fetch for an OAuth server's transport: its auth requests go to urls the remote server's
+   * metadata names, and this one refuses PocketPaw itself on loopback (src/mcp/oauth/service.ts).
+   */
+  fetch?: FetchLike;
 }
