@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Expect> = {
   'GET /api/identity': A, 'PUT /api/identity': A, 'GET /api/v1/identity': A, 'PUT /api/v1/identity': A,
   'GET /api/skills': C, 'POST /api/skills/reload': C, 'POST /api/skills/remove': A,
   'GET /api/v1/skills': C, 'POST /api/v1/skills/reload': C, 'POST /api/v1/skills/remove': A,
+  'GET /api/skills/search': C, 'POST /api/skills/install': A, 'GET /api/v1/skills/search': C, 'POST /api/v1/skills/install': A,
   'GET /api/v1/files/browse': A,
   'GET /api/v1/reminders': C, 'POST /api/v1/reminders': C, 'DELETE /api/v1/reminders/:id': C,
   'GET /api/v1/intentions': C, 'POST /api/v1/intentions': A, 'PATCH /api/v1/intentions/:id': A,
