@@ -145,6 +145,12 @@ export class McpManager {
     return found;
   }
 
+  /** Names of every configured server, in file order. */
+  configured(): string[] {
+    this.sync();
+    return [...this.states.keys()];
+  }
+
   /** The stdio server's process id (bwrap, or the program when unconfined), while connected. */
   pid(name: string): number | undefined {
     return this.states.get(name)?.conn?.pid;
