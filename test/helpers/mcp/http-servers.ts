@@ -20,7 +20,7 @@ function mcpServer(label: string, counter: { calls: number }): McpServer {
     counter.calls++;
     return { content: [{ type: 'text', text: `${label}: ${text.toUpperCase()}` }] };
   });
-  server.registerTool('weird name!', { description: 'A tool whose name needs cleaning' }, async () => {
+  server.registerTool('weird.name', { description: 'A tool whose name needs cleaning' }, async () => {
     counter.calls++;
     return { content: [{ type: 'text', text: 'ok' }] };
   });
