@@ -64,17 +64,20 @@ export async function connectServer(config: StoredServer, deps: ConnectDeps): Pr
   }
   const url = new URL(config.url);
   const authProvider = config.oauth ? deps.oauth?.providerFor(config) : undefined;
+  // An OAuth server's transport follows urls its metadata names: the OAuth module's fetch refuses PocketPaw itself.
+  const fetch = config.oauth ? deps.oauth?.fetch : undefined;
+  const opts = { authProvider, ...(fetch ? { fetch } : {}) };
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   if (config.transport === 'streamable-http') {
-    return open(new Client(CLIENT_INFO), new StreamableHTTPClientTransport(url, { authProvider }), timeoutMs);
+    return open(new Client(CLIENT_INFO), new StreamableHTTPClientTransport(url, opts), timeoutMs);
   }
   // `http`, as PocketPaw: Streamable HTTP first (what newer servers speak), then the legacy HTTP+SSE transport.
   try {
-    return await open(new Client(CLIENT_INFO), new StreamableHTTPClientTransport(url, { authProvider }), timeoutMs);
+    return await open(new Client(CLIENT_INFO), new StreamableHTTPClientTransport(url, opts), timeoutMs);
   } catch (first) {
     const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
     try {
-      return await open(new Client(CLIENT_INFO), new SSEClientTransport(url, { authProvider }), timeoutMs);
+      return await open(new Client(CLIENT_INFO), new SSEClientTransport(url, opts), timeoutMs);
     } catch (second) {
       throw new Error(`${(second as Error).message} (Streamable HTTP: ${(first as Error).message})`);
     }
