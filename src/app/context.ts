@@ -20,6 +20,8 @@ import { createSkillTools } from '../skills/tools.js';
 import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { createMcpManager } from '../mcp/setup.js';
 import type { McpManager } from '../mcp/manager.js';
+import { McpOAuthService } from '../mcp/oauth/service.js';
+import { publicBaseUrl } from '../mcp/oauth/public-url.js';
 import { ErrorLog } from '../health/error-log.js';
 import { intentionRunner } from '../intentions/run.js';
 import { IntentionService } from '../intentions/service.js';
@@ -69,6 +71,8 @@ export interface AppContext {
   tools: ToolSetup;
   /** The MCP servers of `mcp_servers.json`: connected in the background, their tools in `tools.registry`. */
   mcp: McpManager;
+  /** Browser sign-in (OAuth) for remote MCP servers; the callback route completes its flows. */
+  mcpOAuth: McpOAuthService;
   /** Stops running turns (storing their partial answers), then closes everything. */
   close(): Promise<void>;
 }
@@ -94,7 +98,13 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const models = new ModelResolver();
     const memory = new MemoryStore(db, home);
     const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: [...createMemoryTools(memory), ...createSkillTools({ home, audit })], models, env });
-    const mcp = createMcpManager({ home, settings, tools, env });
+    // The sign-in reconnects its server once done; the manager asks it for each OAuth server's provider.
+    const mcpOAuth = new McpOAuthService({
+      home, bus,
+      baseUrl: publicBaseUrl(settings().web_host, settings().web_port), // until the server says where it listens
+      reconnect: (name) => mcp.connectNow(name),
+    });
+    const mcp = createMcpManager({ home, settings, tools, env, oauth: mcpOAuth });
     const chat = new ChatService({
       home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models,
       queue: new TurnQueue(() => settings().max_concurrent_conversations),
@@ -130,6 +140,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       errors: new ErrorLog(secrets),
       tools,
       mcp,
+      mcpOAuth,
       memory,
       health,
       reminders,
@@ -143,6 +154,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
         reminders.close();
         intentions.close();
         closing ??= chat.close().then(() => mcp.close()).finally(() => {
+          mcpOAuth.close();
           tools.close();
           bus.close();
           apiKeys.close();

@@ -16,6 +16,8 @@ import { registerSkillRoutes } from '../skills/routes.js';
 import { registerPlanRoutes } from '../tools/policy/routes.js';
 import { registerMemoryRoutes } from '../memory/routes.js';
 import { registerMcpRoutes } from '../mcp/routes.js';
+import { registerOAuthCallbackRoute } from '../mcp/oauth/callback-route.js';
+import { registerPresetRoutes } from '../mcp/preset-routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
 import { registerSettingsRoutes } from '../settings/routes.js';
 import { registerWebSocket, registerWebSocketPlugin } from '../ws/routes.js';
@@ -86,6 +88,10 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerIdentityRoutes(app, ctx.home);
   registerSkillRoutes(app, ctx);
   registerMcpRoutes(app, ctx.mcp);
+  registerPresetRoutes(app, {
+    servers: { configured: () => ctx.mcp.configured(), add: async (config) => void ctx.mcp.add(config), connectNow: (name) => ctx.mcp.connectNow(name) },
+  });
+  registerOAuthCallbackRoute(app, ctx.mcpOAuth);
   registerFileRoutes(app, ctx.settings);
   registerReminderRoutes(app, ctx.reminders);
   registerIntentionRoutes(app, ctx.intentions);

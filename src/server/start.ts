@@ -43,6 +43,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const actualPort = typeof address === 'object' && address ? address.port : port;
     // The sandbox's proxy must never connect the agent to this server (the owner API).
     ctx.tools.sandbox.addServerPorts(() => [actualPort]);
+    // OAuth sign-ins send the browser back to where this server really listens.
+    ctx.mcpOAuth.listeningAt(host, actualPort);
     const shownHost = host.includes(':') ? `[${host}]` : host;
     let closing: Promise<void> | undefined;
     const running: RunningServer = {

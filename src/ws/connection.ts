@@ -27,7 +27,7 @@ export class WsConnection implements WsClient {
    */
   constructor(
     readonly socket: WebSocket, private readonly ctx: WsDeps, private readonly hub: WsHub,
-    private readonly scopes: readonly string[] | undefined, resumeSession?: string,
+    readonly scopes: readonly string[] | undefined, resumeSession?: string,
   ) {
     this.chatId = crypto.randomUUID();
     let resumed = false;

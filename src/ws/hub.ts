@@ -1,14 +1,27 @@
 import type { WebSocket } from 'ws';
+import { hasScope } from '../auth/scopes.js';
 import { legacySummary } from '../sessions/schemas.js';
 import type { SessionEvents } from '../sessions/events.js';
 import type { SessionRecord } from '../sessions/types.js';
 
 import type { ServerFrame } from '../protocol/index.js';
 
-/** One open dashboard socket and the chat it is bound to. */
+/** One open dashboard socket, the chat it is bound to, and its credential's scopes (undefined: full access). */
 export interface WsClient {
   socket: WebSocket;
   chatId: string;
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * The scope a broadcast frame needs, as its REST twin does: audit entries (tool parameters,
+ * logins: `GET /api/audit` is `admin`) and MCP sign-in links (whoever follows one signs the
+ * server in with their own account) go only to sockets whose credential has `admin`.
+ */
+function scopeOf(frame: ServerFrame): readonly string[] {
+  if (frame.type === 'mcp_oauth_redirect') return ['admin'];
+  if (frame.type === 'system_event' && (frame as { event_type?: unknown }).event_type === 'audit_entry') return ['admin'];
+  return [];
 }
 
 /**
@@ -56,7 +69,11 @@ export class WsHub {
 
   broadcast(frame: ServerFrame): void {
     const text = JSON.stringify(frame);
-    for (const c of this.clients) if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+    const needs = scopeOf(frame);
+    for (const c of this.clients) {
+      if (c.scopes && !hasScope(c.scopes, needs)) continue;
+      if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+    }
   }
 
   close(): void {

@@ -191,6 +191,27 @@ describe('forwarded requests never get the bypass', () => {
 });
 
 describe('scopes on every door of the WebSocket', () => {
+  it('audit entries and MCP sign-in links reach only admin sockets (their REST twins are admin-only)', async () => {
+    const chat = await createKey(s, { name: 'chat-live', scopes: ['chat'] });
+    const admin = await createKey(s, { name: 'admin-live', scopes: ['admin'] });
+    const chatSock = await connect(`${s.url}/ws`, { headers: bearer(chat.key), localAddress: '127.0.0.2' });
+    const adminSock = await connect(`${s.url}/ws`, { headers: bearer(admin.key), localAddress: '127.0.0.2' });
+    await chatSock.waitFor((f) => f.type === 'connection_info');
+    await adminSock.waitFor((f) => f.type === 'connection_info');
+    // An audited action (creating a key), and a sign-in link as the OAuth service publishes it.
+    await createKey(s, { name: 'audited', scopes: ['chat'] });
+    s.server.ctx.bus.publish({ type: 'mcp_oauth_redirect', url: 'https://auth.example/authorize?state=secret-state', server: 'remote' });
+    await adminSock.waitFor((f) => f.type === 'mcp_oauth_redirect');
+    await adminSock.waitFor((f) => f.type === 'system_event' && f.event_type === 'audit_entry');
+    // Session events still reach every socket: ask for something both may see, then compare.
+    chatSock.send({ action: 'get_reminders' });
+    await chatSock.waitFor((f) => f.type === 'reminders');
+    expect(chatSock.frames.some((f) => f.type === 'mcp_oauth_redirect')).toBe(false);
+    expect(chatSock.frames.some((f) => f.type === 'system_event' && f.event_type === 'audit_entry')).toBe(false);
+    chatSock.close();
+    adminSock.close();
+  });
+
   it('a chat-only key cannot approve plans, change settings, save keys, read other sessions or run intentions', async () => {
     const chat = await createKey(s, { name: 'chat-ws', scopes: ['chat'] });
     const sock = await connect(`${s.url}/ws`, { headers: bearer(chat.key), localAddress: '127.0.0.2' });
