@@ -221,6 +221,7 @@ describe('install from an archive URL', () => {
     ['absolute', [{ path: 'ok/SKILL.md', text: skillMd('zz-ok', 'ok') }, { path: '/tmp/pp-escaped-abs.txt', text: 'pwned' }], /^Refused: archive entry with an absolute path \(\/tmp\/pp-escaped-abs\.txt\)/],
     ['link-out', [{ path: 'ok/SKILL.md', text: skillMd('zz-ok', 'ok') }, { path: 'ok/etc', link: '../../../../../../../etc' }], /^Refused: Skill 'ok' has a symbolic link pointing out of its folder \(etc -> /],
     ['link-abs', [{ path: 'ok/SKILL.md', text: skillMd('zz-ok', 'ok') }, { path: 'ok/etc', link: '/etc' }], /^Refused: Skill 'ok' has a symbolic link pointing out of its folder \(etc -> \/etc\)/],
+    ['conflict', [{ path: 'ok/SKILL.md', text: skillMd('zz-ok', 'ok') }, { path: 'ok/x', text: 'a file' }, { path: 'ok/x/y', text: 'under a file' }], /^Refused: archive entries that do not fit together/],
     ['write-through-link', [{ path: 'ok/SKILL.md', text: skillMd('zz-ok', 'ok') }, { path: 'ok/out', link: '/tmp' }, { path: 'ok/out/pp-escaped-link.txt', text: 'pwned' }], /^Refused: archive entry inside a symbolic link \(ok\/out\/pp-escaped-link\.txt\)/],
   ];
 

@@ -172,5 +172,11 @@ export function writeEntries(entries: ArchiveEntry[], dest: string): void {
 /** Reads a downloaded archive by its name: `.zip`, else gzip'd tar. */
 export async function unpackArchive(data: Buffer, url: string, dest: string): Promise<void> {
   const entries = /\.zip$/i.test(new URL(url).pathname) ? await readZip(data) : await readTar(data);
-  writeEntries(entries, dest);
+  try {
+    writeEntries(entries, dest);
+  } catch (err) {
+    if (err instanceof SkillInstallError) throw err;
+    // Entries that contradict each other (a file where a folder must be, a name given twice).
+    throw refused(`archive entries that do not fit together (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
