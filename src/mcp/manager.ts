@@ -96,6 +96,7 @@ export class McpManager {
       const connected = s.conn !== null;
       out[name] = {
         connected, tool_count: s.conn?.tools.length ?? 0, error: s.error, transport: s.config.transport, enabled: s.config.enabled,
+        ...(s.conn ? { tools: toolInfos(s.conn.tools) } : {}),
         ...(s.connecting && !connected ? { connecting: true } : {}),
         ...(typeof s.config.registry_ref === 'string' ? { registry_ref: s.config.registry_ref } : {}),
       };

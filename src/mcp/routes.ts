@@ -43,11 +43,13 @@ export function registerMcpRoutes(app: FastifyInstance, mcp: McpManager): void {
       return { status: 'ok' };
     });
 
-    app.post(`${prefix}/mcp/toggle`, opts('Connected: stop and disable; otherwise enable and start'), async (req, reply) => {
+    app.post(`${prefix}/mcp/toggle`, opts('Connected (or `enabled: false`): stop and disable; otherwise enable and start'), async (req, reply) => {
       const { name, problem } = nameOf(requireObjectBody(req.body));
       if (problem) return bad(reply, problem);
       if (!(name! in mcp.status())) return { error: `Server '${name}' not found` };
-      if (mcp.isConnected(name!)) {
+      // Ours: `enabled` says which way to switch, so a server that is on but failing can be turned off.
+      const want = (req.body as { enabled?: unknown }).enabled;
+      if (want === false || (want === undefined && mcp.isConnected(name!))) {
         if (!mcp.setEnabled(name!, false)) return { error: `No config found for '${name}'` };
         return { status: 'ok', enabled: false };
       }

@@ -35,6 +35,8 @@ export interface McpServerStatus {
   enabled: boolean;
   connecting?: boolean;
   registry_ref?: string;
+  /** Ours: a connected server's tools (names and descriptions), so a client can show them. */
+  tools?: McpToolInfo[];
 }
 
 export interface McpToolInfo {

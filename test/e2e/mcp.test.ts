@@ -217,6 +217,11 @@ describe('MCP servers in the settings', () => {
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(page, 'settings-mcp-phone-dark');
       expect(await axe(page, '.modal-settings')).toEqual([]);
+      // The switch of a server that is on but failing turns it off (a plain toggle would restart it).
+      await row.getByRole('switch', { name: 'Use broken' }).click();
+      await row.and(page.locator('[data-state="disabled"]')).waitFor();
+      const status = await env.s.get('/api/v1/mcp/status');
+      expect((status.body as Record<string, { enabled: boolean }>).broken!.enabled).toBe(false);
       expect(problems.errors).toEqual([]);
       await context.close();
     } finally {

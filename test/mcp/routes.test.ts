@@ -34,7 +34,7 @@ describe('/api/mcp/* and /api/v1/mcp/*', () => {
     expect((await s.post('/api/mcp/add', { name: 'legacy', transport: 'http', url: sse.url, timeout: 10 })).body).toEqual({ status: 'ok' });
     expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
     expect(saved().servers[0]).toEqual({ name: 'remote', transport: 'streamable-http', command: '', args: [], url: streamable.url, env: {}, enabled: true, timeout: 30 });
-    expect(await waitConnected(s, 'remote')).toEqual({ connected: true, tool_count: 2, error: '', transport: 'streamable-http', enabled: true });
+    expect(await waitConnected(s, 'remote')).toEqual({ connected: true, tool_count: 2, error: '', transport: 'streamable-http', enabled: true, tools: expect.any(Array) });
     expect(await waitConnected(s, 'legacy')).toMatchObject({ connected: true, tool_count: 2, transport: 'http' });
     const names = s.server.ctx.tools.registry.all().map((t) => t.name).filter((n) => n.startsWith('mcp__'));
     expect(names.sort()).toEqual(['mcp__legacy__shout', 'mcp__legacy__weird_name', 'mcp__remote__shout', 'mcp__remote__weird_name']);
@@ -80,6 +80,16 @@ describe('/api/mcp/* and /api/v1/mcp/*', () => {
     expect(saved().servers.find((x) => x.name === 'remote')!.enabled).toBe(false);
     expect((await s.post('/api/v1/mcp/toggle', { name: 'remote' })).body).toEqual({ status: 'ok', enabled: true, connected: true });
     expect(s.server.ctx.tools.registry.get('mcp__remote__shout')).toBeDefined();
+    // Ours: status lists a connected server's tools.
+    expect((await statusOf(s, 'remote'))!.tools).toEqual([{ name: 'shout', description: 'Upper-cases the text' }, { name: 'weird.name', description: 'A tool whose name needs cleaning' }]);
+  });
+
+  it('toggle with enabled:false turns off a server that is on but not connected (a plain toggle would restart it)', async () => {
+    await s.post('/api/v1/mcp/add', { name: 'down', transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp', timeout: 1 });
+    expect((await s.post('/api/v1/mcp/toggle', { name: 'down', enabled: false })).body).toEqual({ status: 'ok', enabled: false });
+    expect(saved().servers.find((x) => x.name === 'down')!.enabled).toBe(false);
+    expect(await statusOf(s, 'down')).toMatchObject({ connected: false, enabled: false });
+    await s.post('/api/v1/mcp/remove', { name: 'down' });
   });
 
   it('test connects, lists the tools and disconnects; a bad config answers connected:false with the error', async () => {

@@ -128,7 +128,9 @@ export const mcpApi = {
   status: (): Promise<Record<string, McpStatus>> => json(`${V}/mcp/status`),
   add: (server: McpServerInput): Promise<unknown> => post('/mcp/add', { enabled: true, ...server }),
   remove: (name: string): Promise<unknown> => post('/mcp/remove', { name }),
-  toggle: (name: string): Promise<{ enabled: boolean; connected?: boolean }> => post('/mcp/toggle', { name }),
+  /** `enabled` says which way (ours): a server that is on but failing can be switched off. */
+  toggle: (name: string, enabled?: boolean): Promise<{ enabled: boolean; connected?: boolean }> =>
+    post('/mcp/toggle', enabled === undefined ? { name } : { name, enabled }),
   /** Starts the server once to list its tools, then stops it; a failure is `connected: false` with the error. */
   test: (server: McpServerInput): Promise<McpTestResult> => json(`${V}/mcp/test`, { method: 'POST', ...jsonBody(server) }),
   presets: (): Promise<McpPreset[]> => json(`${V}/mcp/presets`),

@@ -75,7 +75,7 @@ function ServerRow({ name, s, prompt, onChanged }: { name: string; s: McpStatus;
         </div>
         <div class="mcp-server-actions">
           {state === 'error' || state === 'idle' ? (
-            <button type="button" class="btn btn-small btn-ghost" disabled={busy} onClick={() => void run(() => mcpApi.toggle(name))} aria-label={`Connect ${name} again`}>
+            <button type="button" class="btn btn-small btn-ghost" disabled={busy} onClick={() => void run(() => mcpApi.toggle(name, true))} aria-label={`Connect ${name} again`}>
               Retry
             </button>
           ) : null}
@@ -86,7 +86,7 @@ function ServerRow({ name, s, prompt, onChanged }: { name: string; s: McpStatus;
             checked={s.enabled}
             disabled={busy}
             aria-label={`Use ${name}`}
-            onChange={() => void run(() => mcpApi.toggle(name))}
+            onChange={() => void run(() => mcpApi.toggle(name, !s.enabled))}
           />
           <button type="button" class="icon-btn" disabled={busy} aria-label={`Remove ${name}`} title="Remove" onClick={remove}>
             <IconTrash />
