@@ -47,9 +47,9 @@ export function presetSource(preset: Pick<McpPreset, 'command' | 'transport'>): 
 export function presetNote(preset: McpPreset): string {
   switch (presetSource(preset)) {
     case 'npm':
-      return `Runs \`npx -y ${preset.package}\`: the first start downloads the package from the npm registry (registry.npmjs.org), which needs network access this machine may not have. Without it the server cannot start.`;
+      return `Runs \`npx -y ${preset.package}\`: the first start downloads the package from the npm registry (registry.npmjs.org), which needs network access this machine may not have. Without it the server cannot start. The server is given network access (through the sandbox's proxy) for this.`;
     case 'pypi':
-      return `Runs \`uvx ${preset.package}\`: the first start downloads the package from PyPI (pypi.org), which needs \`uv\` installed and network access this machine may not have. Without it the server cannot start.`;
+      return `Runs \`uvx ${preset.package}\`: the first start downloads the package from PyPI (pypi.org), which needs \`uv\` installed and network access this machine may not have. Without it the server cannot start. The server is given network access (through the sandbox's proxy) for this.`;
     case 'remote':
       return `Connects to ${new URL(preset.url).host}: needs network access to that host${preset.oauth ? ', and a sign-in in the browser when it first connects' : ''}.`;
     case 'local':
@@ -107,5 +107,9 @@ export function presetToConfig(presetId: string, env: Readonly<Record<string, st
     enabled: true,
     timeout: 30,
     ...(preset.oauth ? { oauth: true } : {}),
+    // A package preset downloads itself on first start, and the services these wrap are remote:
+    // installing one from the catalogue grants its sandbox the (proxied) network. Still never
+    // loopback, private addresses or PocketPaw's own port (see README "MCP servers").
+    ...(presetSource(preset) === 'npm' || presetSource(preset) === 'pypi' ? { sandbox: { network: true } } : {}),
   };
 }

@@ -44,9 +44,12 @@ describe('preset catalogue', () => {
     expect(presetToConfig('filesystem', {}, ['/srv/notes'])).toEqual({
       name: 'filesystem', transport: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/srv/notes'],
       url: '', env: {}, enabled: true, timeout: 30,
+      // It downloads itself on first start: the sandbox gives it the proxied network.
+      sandbox: { network: true },
     });
+    expect(presetToConfig('notion').sandbox).toBeUndefined();
     expect(presetToConfig('notion')).toMatchObject({ name: 'notion', transport: 'http', command: '', args: [], url: 'https://mcp.notion.com/mcp', oauth: true });
-    expect(presetToConfig('time')).toMatchObject({ command: 'uvx', args: ['mcp-server-time'] });
+    expect(presetToConfig('time')).toMatchObject({ command: 'uvx', args: ['mcp-server-time'], sandbox: { network: true } });
     // A blank optional key is dropped rather than overriding the server's default.
     expect(presetToConfig('contentful', { CONTENTFUL_MANAGEMENT_ACCESS_TOKEN: 'CFPAT-x', SPACE_ID: 's', ENVIRONMENT_ID: '' }).env)
       .toEqual({ CONTENTFUL_MANAGEMENT_ACCESS_TOKEN: 'CFPAT-x', SPACE_ID: 's' });
