@@ -67,6 +67,13 @@ const EXPECTED: Record<string, Expect> = {
   'GET /api/v1/skills': C, 'POST /api/v1/skills/reload': C, 'POST /api/v1/skills/remove': A,
   'GET /api/skills/search': C, 'POST /api/skills/install': A, 'GET /api/v1/skills/search': C, 'POST /api/v1/skills/install': A,
   'GET /api/v1/files/browse': A,
+  // MCP servers run programs and reach remote services: the owner's (spec §3.10). The OAuth
+  // callback is public: it only completes a flow the owner started (single-use state).
+  'GET /api/mcp/status': A, 'POST /api/mcp/add': A, 'POST /api/mcp/remove': A, 'POST /api/mcp/toggle': A, 'POST /api/mcp/test': A,
+  'GET /api/mcp/presets': A, 'POST /api/mcp/presets/install': A,
+  'GET /api/v1/mcp/status': A, 'POST /api/v1/mcp/add': A, 'POST /api/v1/mcp/remove': A, 'POST /api/v1/mcp/toggle': A, 'POST /api/v1/mcp/test': A,
+  'GET /api/v1/mcp/presets': A, 'POST /api/v1/mcp/presets/install': A,
+  'GET /api/mcp/oauth/callback': PUBLIC, 'GET /api/v1/mcp/oauth/callback': PUBLIC,
   'GET /api/v1/reminders': C, 'POST /api/v1/reminders': C, 'DELETE /api/v1/reminders/:id': C,
   'GET /api/v1/intentions': C, 'POST /api/v1/intentions': A, 'PATCH /api/v1/intentions/:id': A,
   'DELETE /api/v1/intentions/:id': A, 'POST /api/v1/intentions/:id/toggle': A, 'POST /api/v1/intentions/:id/run': A,
