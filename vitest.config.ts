@@ -1,7 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Tests never see the real home folder: the server reads `~/.agents/skills`, git reads
+ * `~/.gitconfig`. Each run gets an empty one of its own.
+ */
+const testHome = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketpaw-test-home-'));
 
 export default defineConfig({
   test: {
+    env: { HOME: testHome },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

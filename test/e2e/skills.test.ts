@@ -7,18 +7,26 @@ import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply } from '../helpers/fake-llm/index.js';
 import { tempDir } from '../helpers/pocketpaw-fixture.js';
+import { startFileServer, type FileServer } from '../skills/fixtures.js';
 import { lastAnswer, openApp } from './support.js';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let env: ChatTestEnv;
+/** Stands in for the public skills index (setting skills_index_url): tests never leave this machine. */
+let index: FileServer;
 let browser: Browser;
 let source: string;
-/** Unique per run: the skill may land in the user's ~/.agents/skills, which other runs share. */
+/** The skill this file installs (into the data dir's skills/). */
 const SKILL = `e2e-greet-${process.pid}`;
 
 beforeAll(async () => {
-  env = await startChatServer('openai', { mode: 'dashboard' });
+  index = await startFileServer();
+  index.set('/api/search', {
+    type: 'application/json',
+    body: JSON.stringify({ skills: [{ id: 'acme/tools/pdf', name: 'pdf', installs: 42, source: 'acme/tools' }], count: 1 }),
+  });
+  env = await startChatServer('openai', { mode: 'dashboard', config: { skills_index_url: `${index.url}/api/search` } });
   browser = await launchBrowser();
   // A skill folder on disk: the SKILL.md and a file beside it.
   source = path.join(tempDir(), SKILL);
@@ -35,6 +43,7 @@ afterAll(async () => {
   await env?.s.post('/api/v1/skills/remove', { name: SKILL }).catch(() => undefined);
   await browser?.close();
   await env?.close();
+  await index?.close();
   if (source) fs.rmSync(path.dirname(source), { recursive: true, force: true });
 });
 
@@ -116,10 +125,12 @@ describe('skills in the settings', () => {
     await panel.getByRole('searchbox', { name: 'Search skills.sh' }).fill('pdf');
     const state = panel.locator('.skill-search [role="status"]');
     await page.waitForFunction((el) => !!el && el.textContent !== '' && el.textContent !== 'Searching…', await state.elementHandle());
-    const res = await env.s.get('/api/v1/skills/search?q=pdf');
-    const text = await state.textContent();
-    if (res.body.error) expect(text).toContain('Search is unavailable');
-    else if (res.body.skills.length) await panel.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /^Preview / }).first().waitFor();
+    // The index's hit, each with a Preview button; then the index going down is said plainly.
+    await panel.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /^Preview / }).first().waitFor();
+    expect(index.requests.some((r) => r.startsWith('/api/search?q=pdf'))).toBe(true);
+    index.set('/api/search', { status: 503, body: 'down' });
+    await panel.getByRole('searchbox', { name: 'Search skills.sh' }).fill('pdfs');
+    await page.waitForFunction((el) => !!el && (el.textContent ?? '').includes('Search is unavailable'), await state.elementHandle());
     expect(problems.errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
     await context.close();
   });
