@@ -111,7 +111,7 @@ describe('mistyped commands', () => {
     expect(typo.stdout).toBe('');
     const far = await runCli(['frobnicate'], home);
     expectOneClearError(far);
-    expect(far.stderr).toMatch(/Unknown command 'frobnicate'\. Commands: serve, import, token, chat, sessions, security-audit/);
+    expect(far.stderr).toMatch(/Unknown command 'frobnicate'\. Commands: serve, import, token, chat, sessions, mcp, security-audit/);
     // `help` is not a typo.
     const help = await runCli(['help', 'sessions'], home);
     expect(help.code).toBe(0);

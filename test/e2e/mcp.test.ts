@@ -86,7 +86,7 @@ describe('MCP servers in the settings', () => {
     const saved = await status();
     expect(saved.files).toMatchObject({ connected: true, enabled: true, tool_count: 2 });
     if (saved.files!.tools) {
-      await row.getByText('2 tools', { exact: true }).click();
+      await row.locator('summary', { hasText: '2 tools' }).click();
       await expect(row.getByRole('list', { name: 'Tools of files' }).textContent()).resolves.toContain('shout');
     }
     await screenshot(page, 'settings-mcp-connected');
