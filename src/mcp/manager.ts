@@ -3,7 +3,7 @@ import { configProblem, mcpConfigPath, parseServer, readMcpConfig, updateMcpConf
 import type { ConnectDeps, Connection, RemoteTool } from './connect.js';
 import { resultText } from './results.js';
 import { backoffMs, newState, sameLaunch, STABLE_AFTER_MS, type ServerState } from './server-state.js';
-import type { McpServerStatus, McpToolInfo } from './types.js';
+import type { McpConnectResult, McpServerStatus, McpToolInfo } from './types.js';
 
 export type McpManagerDeps = ConnectDeps & {
   /** Where start-up and crash messages go (the server log); silent when absent. */
@@ -11,11 +11,7 @@ export type McpManagerDeps = ConnectDeps & {
 };
 
 /** What `connectNow` and `test` answer (the shape of spec §3.10's `test` and `presets/install`). */
-export interface ConnectOutcome {
-  connected: boolean;
-  tools: McpToolInfo[];
-  error?: string;
-}
+export type ConnectOutcome = McpConnectResult;
 
 /** A connected server's tools, for the tool source. */
 export interface ServerTools {

@@ -1,19 +1,12 @@
-import type { McpTransport } from './types.js';
+import type { McpTransport, PresetEnvKey } from '../protocol/mcp.js';
+
+export type { PresetEnvKey } from '../protocol/mcp.js';
 
 /**
  * PocketPaw's MCP preset catalogue (its `mcp/presets.py`): the one-click servers its dashboard
  * lists. Wire data: ids, names, packages, env keys and urls are PocketPaw's, so a preset
  * installed by either version has the same server name and config.
  */
-
-export interface PresetEnvKey {
-  key: string;
-  label: string;
-  required: boolean;
-  placeholder: string;
-  /** The value is a credential: the dashboard masks the field. */
-  secret: boolean;
-}
 
 export interface McpPreset {
   id: string;

@@ -1,3 +1,4 @@
+import type { PresetInstallResult } from '../protocol/mcp.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../lib/errors.js';
@@ -62,7 +63,7 @@ export function registerPresetRoutes(app: FastifyInstance, deps: PresetRouteDeps
       const preset = findPreset(preset_id)!;
       // The start error may quote what the owner just typed (a connection string): hide those values.
       const typed = new SecretValues([() => Object.values(env)]);
-      return {
+      const result: PresetInstallResult = {
         status: 'ok',
         connected: started.connected,
         tools: started.tools.map((t) => ({ name: t.name, description: t.description })),
@@ -70,6 +71,7 @@ export function registerPresetRoutes(app: FastifyInstance, deps: PresetRouteDeps
         source: presetSource(preset),
         note: presetNote(preset),
       };
+      return result;
     });
   }
 }

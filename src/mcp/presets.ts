@@ -1,36 +1,10 @@
 import { InvalidInputError, NotFoundError } from '../lib/errors.js';
 import { PRESETS, type McpPreset, type PresetEnvKey } from './preset-catalogue.js';
+import type { PresetListing, PresetSource } from '../protocol/mcp.js';
 import type { McpServerConfig } from './types.js';
 
 export type { McpPreset, PresetEnvKey } from './preset-catalogue.js';
-
-/**
- * Where a preset's server comes from, so the dashboard can decide by a field (ours):
- * `npm` / `pypi` — `npx` / `uvx` download the package from that registry when the server first
- * starts, which needs network access this machine may not have; `remote` — a hosted server
- * reached over the network; `local` — a program the owner installs (`gws`).
- */
-export type PresetSource = 'npm' | 'pypi' | 'remote' | 'local';
-
-/** One entry of `GET /api/mcp/presets` (spec §3.10), plus our `source` and `note`. */
-export interface PresetListing {
-  id: string;
-  name: string;
-  description: string;
-  icon: string;
-  category: string;
-  package: string;
-  transport: McpPreset['transport'];
-  url: string;
-  docs_url: string;
-  needs_args: boolean;
-  oauth: boolean;
-  installed: boolean;
-  env_keys: PresetEnvKey[];
-  source: PresetSource;
-  /** What installing it needs from this machine, in words; "" when nothing special. */
-  note: string;
-}
+export type { PresetListing, PresetSource } from '../protocol/mcp.js';
 
 export function findPreset(id: string): McpPreset | undefined {
   return PRESETS.find((p) => p.id === id);

@@ -1,13 +1,13 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { McpTransport } from '../protocol/mcp.js';
+
+export type { McpConnectResult, McpServerStatus, McpToolInfo, McpTransport } from '../protocol/mcp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 /**
  * The MCP layer's shapes (spec §3.10), shared by the server manager, the routes, presets and
  * OAuth. Extend them; do not change what a field means.
  */
-
-/** PocketPaw's transports: `stdio`, `http` (the legacy HTTP+SSE transport) and `streamable-http`. */
-export type McpTransport = 'stdio' | 'http' | 'streamable-http';
 
 /** One entry of `mcp_servers.json` (`{"servers":[...]}`), PocketPaw's fields plus ours. */
 export interface McpServerConfig {
@@ -24,24 +24,6 @@ export interface McpServerConfig {
   oauth?: boolean;
   /** Ours, stdio only: what the sandbox lets the server reach. Default: no network, the workspace only. */
   sandbox?: { network?: boolean; folders?: string[] };
-}
-
-/** `GET /api/mcp/status`, per server. */
-export interface McpServerStatus {
-  connected: boolean;
-  tool_count: number;
-  error: string;
-  transport: McpTransport;
-  enabled: boolean;
-  connecting?: boolean;
-  registry_ref?: string;
-  /** Ours: a connected server's tools (names and descriptions), so a client can show them. */
-  tools?: McpToolInfo[];
-}
-
-export interface McpToolInfo {
-  name: string;
-  description: string;
 }
 
 /** Browser OAuth for remote servers; `oauth/` implements it, the manager uses it for servers with `oauth`. */

@@ -1,3 +1,5 @@
 /** The wire protocol shared by the server and the dashboard (`web/` imports it as `@protocol`). */
 export type * from './frames.js';
+export type * from './mcp.js';
 export * from './sessions.js';
+export type * from './skills.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { SkillSummary } from '../protocol/skills.js';
 
 /** A skill directory with a `SKILL.md` (spec §3.11). */
 export interface Skill {
@@ -108,6 +109,6 @@ export function loadSkills(roots: string[]): Skill[] {
 }
 
 /** The listing of `GET /api/skills` and WS `get_skills`: user-invocable skills only. */
-export function skillSummaries(skills: Skill[]): Array<{ name: string; description: string; argument_hint: string }> {
+export function skillSummaries(skills: Skill[]): SkillSummary[] {
   return skills.filter((s) => s.userInvocable).map((s) => ({ name: s.name, description: s.description, argument_hint: s.argumentHint }));
 }

@@ -5,25 +5,17 @@
  */
 import { ApiError, json, jsonBody } from './api';
 
-export type McpTransport = 'stdio' | 'http' | 'streamable-http';
+import type {
+  McpConnectResult, McpServerStatus, McpToolInfo, McpTransport, PresetInstallResult, PresetListing, SkillInstallResult, SkillPreview, SkillSummary,
+} from '@protocol';
 
-export interface McpTool {
-  name: string;
-  description: string;
-}
+export type { McpTransport, PresetInstallResult, SkillInstallResult, SkillPreview, SkillSummary } from '@protocol';
+export type McpTool = McpToolInfo;
+export type McpStatus = McpServerStatus;
+export type McpTestResult = McpConnectResult;
+export type McpPreset = PresetListing;
 
-/** `GET /api/v1/mcp/status`, per server. `tools` when the server lists them (ours). */
-export interface McpStatus {
-  connected: boolean;
-  tool_count: number;
-  error: string;
-  transport: McpTransport;
-  enabled: boolean;
-  connecting?: boolean;
-  registry_ref?: string;
-  tools?: McpTool[];
-}
-
+/** The body of `add` and `test`: a server config as the form builds it. */
 export interface McpServerInput {
   name: string;
   transport: McpTransport;
@@ -32,74 +24,6 @@ export interface McpServerInput {
   url: string;
   env: Record<string, string>;
   enabled?: boolean;
-}
-
-export interface McpTestResult {
-  connected: boolean;
-  error?: string;
-  tools: McpTool[];
-}
-
-export interface PresetKey {
-  key: string;
-  label: string;
-  required: boolean;
-  placeholder: string;
-  secret: boolean;
-}
-
-export interface McpPreset {
-  id: string;
-  name: string;
-  description: string;
-  icon: string;
-  category: string;
-  package: string;
-  transport: McpTransport;
-  url: string;
-  docs_url: string;
-  needs_args: boolean;
-  oauth: boolean;
-  installed: boolean;
-  env_keys: PresetKey[];
-  /** Ours: where the server comes from; `npm` and `pypi` download a package on first start. */
-  source?: 'npm' | 'pypi' | 'remote' | 'local';
-  /** Ours: what installing it needs from this machine, in words; "" when nothing special. */
-  note?: string;
-}
-
-export interface PresetInstallResult {
-  status: string;
-  connected: boolean;
-  tools: McpTool[];
-  error?: string;
-  /** Ours, like the preset's: what the server needs to start. */
-  note?: string;
-  source?: McpPreset['source'];
-}
-
-export interface SkillSummary {
-  name: string;
-  description: string;
-  argument_hint: string;
-}
-
-/** One skill an install would copy (the preview step), or did. */
-export interface SkillPreview {
-  name: string;
-  description: string;
-  dir?: string;
-  files?: string[];
-  /** All its files; `files` may list only the first of them. */
-  file_count?: number;
-  argument_hint?: string;
-  replaces?: boolean;
-}
-
-export interface SkillInstallResult {
-  status: string;
-  installed?: string[];
-  skills?: SkillPreview[];
 }
 
 /** One search hit of skills.sh, as far as the dashboard reads it. */
@@ -142,8 +66,8 @@ export const skillsApi = {
   list: (): Promise<SkillSummary[]> => json(`${V}/skills`),
   remove: (name: string): Promise<unknown> => post('/skills/remove', { name }),
   /** What installing `source` would copy, without copying it. */
-  preview: (source: string): Promise<SkillInstallResult> => post('/skills/install', { source, dry_run: true }),
-  install: (source: string): Promise<SkillInstallResult> => post('/skills/install', { source }),
+  preview: (source: string): Promise<Extract<SkillInstallResult, { status: 'preview' }>> => post('/skills/install', { source, dry_run: true }),
+  install: (source: string): Promise<Extract<SkillInstallResult, { status: 'ok' }>> => post('/skills/install', { source }),
   search: async (q: string, signal?: AbortSignal): Promise<{ skills: SkillHit[]; error?: string }> => {
     const res = await json<{ skills?: SkillHit[]; error?: string }>(`${V}/skills/search?q=${encodeURIComponent(q)}&limit=20`, { signal });
     return { skills: Array.isArray(res.skills) ? res.skills : [], error: res.error };

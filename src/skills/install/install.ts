@@ -1,3 +1,4 @@
+import type { SkillInstallResult, SkillPreview } from '../../protocol/skills.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,23 +13,7 @@ import { findSkills, inspectSkill, type FoundSkill } from './tree.js';
 
 const PREVIEW_FILES = 200;
 
-/** One skill as the preview shows it (`dry_run`): what would be written, and where. */
-export interface SkillPreview {
-  name: string;
-  /** The folder it is installed as: `<data dir>/skills/<dir>`. */
-  dir: string;
-  description: string;
-  argument_hint: string;
-  user_invocable: boolean;
-  allowed_tools: string[];
-  /** Relative paths, at most 200 (`file_count` has them all). */
-  files: string[];
-  file_count: number;
-  /** Bytes of its files. */
-  size: number;
-  /** A skill folder of that name exists and would be replaced. */
-  replaces: boolean;
-}
+export type { SkillInstallResult, SkillPreview } from '../../protocol/skills.js';
 
 export interface InstallRequest {
   source: unknown;
@@ -36,9 +21,7 @@ export interface InstallRequest {
   dryRun?: boolean;
 }
 
-export type InstallResult =
-  | { status: 'preview'; source: string; kind: InstallSource['kind']; skills: SkillPreview[] }
-  | { status: 'ok'; installed: string[]; source: string; kind: InstallSource['kind'] };
+export type InstallResult = SkillInstallResult;
 
 /** The last path segment of a source without `.git`/archive endings: the name of a root-level skill. */
 function fallbackName(src: InstallSource): string {

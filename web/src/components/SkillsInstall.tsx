@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { hitSource, skillsApi, type SkillHit, type SkillInstallResult, type SkillPreview } from '../api-tools';
+import { hitSource, skillsApi, type SkillHit, type SkillPreview } from '../api-tools';
 import { plural } from './McpParts';
 
 /** What an install would copy: each skill's name, description and files. */
@@ -122,9 +122,8 @@ export function SkillsInstall({ onInstalled }: { onInstalled(): Promise<void> })
     setDone(null);
     setPreview(null);
     try {
-      const res: SkillInstallResult = await skillsApi.preview(s);
-      const skills = res.skills ?? (res.installed ?? []).map((name) => ({ name, description: '' }));
-      setPreview({ source: s, skills });
+      const res = await skillsApi.preview(s);
+      setPreview({ source: s, skills: res.skills });
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -138,7 +137,7 @@ export function SkillsInstall({ onInstalled }: { onInstalled(): Promise<void> })
     setError(null);
     try {
       const res = await skillsApi.install(preview.source);
-      const names = res.skills?.map((s) => s.name) ?? res.installed ?? preview.skills.map((s) => s.name);
+      const names = res.installed.length ? res.installed : preview.skills.map((s) => s.name);
       setDone(`Installed ${names.join(', ')}.`);
       setPreview(null);
       setSource('');
