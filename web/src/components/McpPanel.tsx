@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { mcpApi, type McpStatus, type McpTransport } from '../api-tools';
 import { oauthPrompts, type OAuthPrompt } from '../state/mcp';
 import { app } from '../state/stores';
@@ -8,6 +8,7 @@ import { plural, ToolList } from './McpParts';
 import { McpPresets } from './McpPresets';
 import { SignInButton } from './OAuthPrompt';
 import { IconPlus, IconTrash } from './icons';
+import { useLoaded } from './useLoaded';
 import './ToolPanels.css';
 
 const TRANSPORT_SHORT: Record<McpTransport, string> = { stdio: 'stdio', 'streamable-http': 'Streamable HTTP', http: 'HTTP + SSE' };
@@ -112,32 +113,10 @@ function ServerRow({ name, s, prompt, onChanged }: { name: string; s: McpStatus;
 
 /** Settings › MCP servers: the configured servers, adding one, and the preset catalogue. */
 export function McpPanel() {
-  const [servers, setServers] = useState<Record<string, McpStatus> | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { data: servers, error: loadError, refresh } = useLoaded(mcpApi.status);
   const [adding, setAdding] = useState(false);
   const prompts = useStore(oauthPrompts, (s) => s.items);
-  const live = useRef(true);
   const addRef = useRef<HTMLButtonElement>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      const s = await mcpApi.status();
-      if (live.current) {
-        setServers(s);
-        setLoadError(null);
-      }
-    } catch (err) {
-      if (live.current) setLoadError((err as Error).message);
-    }
-  }, []);
-
-  useEffect(() => {
-    live.current = true;
-    void refresh();
-    return () => {
-      live.current = false;
-    };
-  }, [refresh]);
 
   // A server still connecting (or one being signed in to) is asked about again until it settles.
   const waiting = servers !== null && (Object.values(servers).some((s) => s.connecting) || prompts.length > 0);

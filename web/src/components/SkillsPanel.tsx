@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { skillsApi, type SkillSummary } from '../api-tools';
 import { app, chat } from '../state/stores';
 import { runSkill } from '../state/turn';
@@ -6,6 +6,7 @@ import { closeSettings } from '../state/ui';
 import { useStore } from '../store';
 import { IconTrash } from './icons';
 import { SkillsInstall } from './SkillsInstall';
+import { useLoaded } from './useLoaded';
 import './ToolPanels.css';
 import './SkillsPanel.css';
 
@@ -92,29 +93,7 @@ function SkillRow({ s, onRemoved }: { s: SkillSummary; onRemoved(): Promise<void
 
 /** Settings › Skills: the installed skills (run, remove), and installing more. */
 export function SkillsPanel() {
-  const [skills, setSkills] = useState<SkillSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const live = useRef(true);
-
-  const refresh = useCallback(async () => {
-    try {
-      const list = await skillsApi.list();
-      if (live.current) {
-        setSkills(list);
-        setError(null);
-      }
-    } catch (err) {
-      if (live.current) setError((err as Error).message);
-    }
-  }, []);
-
-  useEffect(() => {
-    live.current = true;
-    void refresh();
-    return () => {
-      live.current = false;
-    };
-  }, [refresh]);
+  const { data: skills, error, refresh } = useLoaded(skillsApi.list);
 
   return (
     <>
