@@ -240,8 +240,11 @@ export class McpManager {
         if (generation !== s.generation) return;
         s.error = (err as Error).message;
         this.deps.log?.(`MCP: '${config.name}' failed to start: ${s.error}`);
-        // A server that was running and crashed keeps being retried; one that never started waits for a change.
-        if (s.crashes > 0 && !/^Not started:/.test(s.error)) this.scheduleRestart(s, s.error);
+        // Retried with backoff (a remote server may be down, a program not installed yet), except
+        // where only the owner can help: a sandbox policy refusal, or a sign-in to finish (its
+        // callback reconnects; retrying would open a new sign-in every time).
+        const waitsForOwner = /^Not started:/.test(s.error) || (err as Error)?.constructor?.name === 'UnauthorizedError';
+        if (!waitsForOwner) this.scheduleRestart(s, s.error);
       } finally {
         if (generation === s.generation) s.connecting = null;
       }

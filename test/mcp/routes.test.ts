@@ -105,6 +105,22 @@ describe('/api/mcp/* and /api/v1/mcp/*', () => {
     expect(await statusOf(s, 'test')).toBeUndefined(); // nothing saved
   });
 
+  it('a server that is down when added is retried with backoff and connects once it is up, without a toggle', async () => {
+    const first = await startStreamableServer();
+    const port = Number(new URL(first.url).port);
+    await first.close();
+    await s.post('/api/v1/mcp/add', { name: 'late', transport: 'streamable-http', url: first.url, timeout: 2 });
+    for (let i = 0; i < 100 && !(await statusOf(s, 'late'))?.error.includes('restarting'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await statusOf(s, 'late'))!.error).toMatch(/restarting in \d+ s \(attempt \d+\)/);
+    const up = await startStreamableServer(port);
+    try {
+      expect(await waitConnected(s, 'late')).toMatchObject({ connected: true, error: '' });
+    } finally {
+      await s.post('/api/v1/mcp/remove', { name: 'late' });
+      await up.close();
+    }
+  });
+
   it('a server that cannot start shows why in status', async () => {
     await s.post('/api/v1/mcp/add', { name: 'broken', transport: 'stdio', command: '' });
     expect(await statusOf(s, 'broken')).toMatchObject({ connected: false, error: "Server 'broken' has no command" });

@@ -27,8 +27,8 @@ function mcpServer(label: string, counter: { calls: number }): McpServer {
   return server;
 }
 
-async function listen(server: http.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function listen(server: http.Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
 
@@ -39,8 +39,8 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   return raw ? JSON.parse(raw) : undefined;
 }
 
-/** Streamable HTTP, stateless: a fresh server and transport per request (the SDK's example). */
-export async function startStreamableServer(): Promise<HttpMcpServer> {
+/** Streamable HTTP, stateless: a fresh server and transport per request (the SDK's example). `port` 0: any free one. */
+export async function startStreamableServer(port = 0): Promise<HttpMcpServer> {
   const state = { calls: 0 };
   const httpServer = http.createServer((req, res) => {
     void (async () => {
@@ -62,9 +62,9 @@ export async function startStreamableServer(): Promise<HttpMcpServer> {
       await transport.handleRequest(req, res, await readJson(req));
     })().catch(() => res.writeHead(500).end());
   });
-  const port = await listen(httpServer);
+  const bound = await listen(httpServer, port);
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: `http://127.0.0.1:${bound}/mcp`,
     get calls() { return state.calls; },
     close: () => new Promise((resolve) => {
       httpServer.closeAllConnections();
