@@ -1,3 +1,4 @@
+import { writeFileAtomic } from '../lib/files.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -99,16 +100,8 @@ export function writeUserSkill(home: string, roots: string[], skill: NewSkill, o
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!isInside(fs.realpathSync(root), fs.realpathSync(dir))) throw new InvalidInputError('The skill folder resolves outside the skills folder; not writing');
   const file = path.join(dir, 'SKILL.md');
-  const tmp = path.join(dir, `.SKILL.md.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  // A rename replaces a SKILL.md that is a symbolic link rather than writing through it.
-  fs.renameSync(tmp, file);
+  // Temp file and rename: a SKILL.md that is a symbolic link is replaced, never written through.
+  writeFileAtomic(file, text, 0o600);
   if (!readSkill(dir)) throw new Error('The written skill cannot be read back');
   return { name: skill.name, file, replaced: existing !== null, bytes: Buffer.byteLength(text), sha256: crypto.createHash('sha256').update(text).digest('hex') };
 }
