@@ -14,9 +14,10 @@ import type { HistoryMessage, SessionSummary } from './sessions.js';
  * - `failure`: the turn failed on the server; the content says why;
  * - `blocked`: the injection filter refused the message;
  * - `settings`: settings were saved;
- * - `intention`: the answer of a scheduled intention run.
+ * - `intention`: the answer of a scheduled intention run;
+ * - `vision`: the model cannot see images, so it got only the attached files' names (spec §4.7).
  */
-export type NoticeKind = 'command' | 'no_model' | 'failure' | 'blocked' | 'settings' | 'intention';
+export type NoticeKind = 'command' | 'no_model' | 'failure' | 'blocked' | 'settings' | 'intention' | 'vision';
 
 export interface MessageFrame {
   type: 'message';
@@ -65,7 +66,7 @@ export type ServerFrame =
   | PlanProposedFrame
   | { type: 'connection_info'; content: string; id: string }
   | { type: 'stream_start' }
-  | { type: 'stream_end' }
+  | StreamEndFrame
   | { type: 'new_session'; id: string }
   | { type: 'session_history'; session_id: string; messages: HistoryMessage[] }
   | { type: 'session_updated'; session: SessionSummary }
@@ -76,6 +77,15 @@ export type ServerFrame =
   | { type: 'reminder'; content?: unknown; reminder?: unknown }
   | McpOAuthRedirectFrame
   | FeatureFrame;
+
+/** The end of a turn. The ids (ours, spec §4.7) name what the turn stored. */
+export interface StreamEndFrame {
+  type: 'stream_end';
+  media?: string[];
+  session_id?: string;
+  user_message_id?: string;
+  message_id?: string;
+}
 
 /** A remote MCP server needs the owner to sign in: the dashboard opens `url` (spec §4.4). */
 export interface McpOAuthRedirectFrame {

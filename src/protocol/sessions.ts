@@ -13,6 +13,8 @@ export interface SessionSummary {
   message_count: number;
   preview: string;
   user_title?: string;
+  /** Ours: the chat's own model, `<provider>:<model id>`, when one is set (spec §4.7). */
+  model?: string;
 }
 
 /** `/api/v1/sessions` rows: exactly these five fields. */
@@ -34,10 +36,49 @@ export interface SearchHit {
   last_activity: string;
 }
 
-/** One message of `GET /api/sessions/{id}/history` and of a `session_history` frame. */
+/** One tool call of an answer, as stored with it (spec §4.7). */
+export interface ToolStep {
+  name: string;
+  params?: unknown;
+  result: string;
+  status: 'success' | 'error';
+  duration_ms?: number;
+  /** The MCP server that provides the tool (MCP tools only). */
+  server?: string;
+}
+
+/** A file sent with a user message (spec §4.7); served by `GET /api/v1/media/{id}`. */
+export interface AttachmentInfo {
+  id: string;
+  name: string;
+  mime_type: string;
+  size: number;
+}
+
+/** A message's place among its siblings: "2/3" (spec §4.7). */
+export interface MessageVersions {
+  /** 1-based. */
+  index: number;
+  count: number;
+  ids: string[];
+}
+
+/**
+ * One message of `GET /api/sessions/{id}/history` and of a `session_history` frame. PocketPaw's
+ * fields are `role` and `content`; the rest are ours (spec §4.7), present when they apply.
+ */
 export interface HistoryMessage {
   role: string;
   content: string;
+  id?: string;
+  timestamp?: string;
+  versions?: MessageVersions;
+  steps?: ToolStep[];
+  reasoning?: string;
+  error?: string;
+  interrupted?: boolean;
+  model?: string;
+  attachments?: AttachmentInfo[];
 }
 
 /** The longest title a rename accepts, in code points (spec §3.1). */
