@@ -1,10 +1,12 @@
 import { Component, Fragment, type JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { copyText, enhance, escapeRegExp, highlightText, renderMarkdown } from '../markdown';
-import type { ChatMessage, ToolPart } from '../state/stores';
-import { retryLast } from '../state/turn';
+import { chat, type ChatMessage, type ToolPart } from '../state/stores';
+import { turns } from '../state/turn';
 import { openSettings } from '../state/ui';
-import { IconAlert, IconCopy, IconTool, PawLogo } from './icons';
+import { useStore } from '../store';
+import { IconAlert, IconTool, PawLogo } from './icons';
+import { AnswerActions, ContinueButton, EditMessage, UserActions } from './MessageActions';
 import './Message.css';
 import './Markdown.css';
 import './ToolStep.css';
@@ -88,6 +90,7 @@ function ToolStep({ part }: { part: ToolPart }) {
   const subject = stepSubject(part.name, part.params);
   const line = subject.replace(/\s+/g, ' ').trim();
   const status = part.status === 'running' ? 'Running…' : part.status === 'error' ? 'Failed' : 'Done';
+  const took = part.status !== 'running' && part.durationMs !== undefined ? duration(part.durationMs) : null;
   return (
     <details class={`tool tool-${part.status}`}>
       <summary>
@@ -108,7 +111,10 @@ function ToolStep({ part }: { part: ToolPart }) {
             {line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}…` : line}
           </code>
         ) : null}
-        <span class="tool-status">{status}</span>
+        <span class="tool-status">
+          {status}
+          {took ? <span class="tool-duration"> · {took}</span> : null}
+        </span>
       </summary>
       <div class="tool-body">
         {params ? (
@@ -128,7 +134,26 @@ function ToolStep({ part }: { part: ToolPart }) {
   );
 }
 
-function ErrorCallout({ text, failure }: { text: string; failure: boolean }) {
+/** A step's duration, short: "320 ms", "2.4 s", "1 min 5 s". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** "Try again": a new answer in place of the failed one (spec §4.7 `regenerate`), never a second copy of the question. */
+function TryAgain({ m }: { m: ChatMessage }) {
+  const busy = useStore(chat, (c) => c.streaming || c.loading);
+  return (
+    <button type="button" class="btn btn-small" disabled={busy} onClick={() => turns.regenerate(m)}>
+      Try again
+    </button>
+  );
+}
+
+function ErrorCallout({ text, failure, m }: { text: string; failure: boolean; m: ChatMessage }) {
+  const readOnly = useStore(chat, (c) => c.readOnly);
   const aboutSetup = /key|settings|model|provider|configured|401|403|reach/i.test(text);
   return (
     <div class="callout callout-error" role="alert">
@@ -139,9 +164,7 @@ function ErrorCallout({ text, failure }: { text: string; failure: boolean }) {
         <p class="callout-title">{failure ? 'Something went wrong' : 'The answer could not be completed'}</p>
         <p class="callout-text">{text}</p>
         <div class="callout-actions">
-          <button type="button" class="btn btn-small" onClick={retryLast}>
-            Try again
-          </button>
+          {readOnly ? null : <TryAgain m={m} />}
           {aboutSetup ? (
             <button type="button" class="btn btn-small btn-ghost" onClick={() => openSettings()}>
               Open settings
@@ -172,30 +195,40 @@ function SetupCard({ text }: { text: string }) {
   );
 }
 
-function CopyMessage({ text }: { text: string }) {
-  const [done, setDone] = useState(false);
-  return (
-    <button
-      type="button"
-      class="msg-action"
-      aria-label={done ? 'Copied' : 'Copy answer'}
-      title="Copy answer"
-      onClick={() =>
-        void copyText(text).then((ok) => {
-          setDone(ok);
-          setTimeout(() => setDone(false), 1500);
-        })
-      }
-    >
-      <IconCopy />
-      <span>{done ? 'Copied' : 'Copy'}</span>
-    </button>
-  );
-}
-
 interface Props {
   m: ChatMessage;
   highlight: string | null;
+}
+
+/** A sent message: its bubble, or the editor in its place; its actions below. */
+function UserMessage({ m, highlight }: Props) {
+  const [editing, setEditing] = useState(false);
+  const editBtn = useRef<HTMLDivElement>(null);
+  const text = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  const stopEditing = (sent: boolean) => {
+    setEditing(false);
+    // Cancelled: back to the Edit button the editor came from; sent: to the composer, as after sending.
+    requestAnimationFrame(() => {
+      const to = sent ? document.getElementById('composer-input') : editBtn.current?.querySelector<HTMLButtonElement>('button[aria-label="Edit message"]');
+      to?.focus({ preventScroll: true });
+    });
+  };
+  return (
+    <article class="msg msg-user" aria-label="You" data-key={m.key}>
+      <div class="msg-user-col" ref={editBtn}>
+        {editing ? (
+          <EditMessage m={m} onDone={stopEditing} />
+        ) : (
+          <Fragment>
+            <div class="bubble">
+              <Highlighted text={text} q={highlight} />
+            </div>
+            <UserActions m={m} onEdit={() => setEditing(true)} />
+          </Fragment>
+        )}
+      </div>
+    </article>
+  );
 }
 
 /** One message. Pure: only the streaming one re-renders while an answer comes in. */
@@ -205,35 +238,26 @@ export class MessageView extends Component<Props> {
   }
 
   override render({ m, highlight }: Props) {
-    if (m.role === 'user') {
-      const text = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
-      return (
-        <article class="msg msg-user" aria-label="You" data-key={m.key}>
-          <div class="bubble">
-            <Highlighted text={text} q={highlight} />
-          </div>
-        </article>
-      );
-    }
+    if (m.role === 'user') return <UserMessage m={m} highlight={highlight} />;
     const streaming = m.status === 'streaming';
     const fullText = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
     let body: JSX.Element[];
     if (m.kind === 'setup') {
       body = [<SetupCard key="setup" text={fullText} />];
     } else if (m.kind === 'failure') {
-      body = [<ErrorCallout key="fail" text={fullText} failure />];
+      body = [<ErrorCallout key="fail" text={fullText} failure m={m} />];
     } else {
       body = m.parts.map((p, i) => {
         if (p.type === 'text') return <Markdown key={i} text={p.text} highlight={highlight} />;
         if (p.type === 'tool') return <ToolStep key={`t${p.id}`} part={p} />;
         return (
           <details key={i} class="thinking" open={!p.done}>
-            <summary>{p.done ? 'Thought' : 'Thinking…'}</summary>
+            <summary>{p.done ? 'Reasoning' : 'Thinking…'}</summary>
             <div class="thinking-text">{p.text}</div>
           </details>
         );
       });
-      if (m.error) body.push(<ErrorCallout key="err" text={m.error} failure={false} />);
+      if (m.error) body.push(<ErrorCallout key="err" text={m.error} failure={false} m={m} />);
     }
     const waiting = streaming && m.parts.length === 0 && !m.error;
     return (
@@ -257,12 +281,13 @@ export class MessageView extends Component<Props> {
           ) : null}
           {body}
           {streaming && !waiting && m.parts[m.parts.length - 1]?.type !== 'text' ? <span class="cursor-line" aria-hidden="true" /> : null}
-          {m.status === 'stopped' ? <p class="msg-status">Stopped{fullText ? '' : ' before any answer'}</p> : null}
-          {!streaming && !m.kind && fullText && m.status !== 'error' ? (
-            <div class="msg-actions">
-              <CopyMessage text={fullText} />
+          {m.status === 'stopped' ? (
+            <div class="msg-stopped">
+              <p class="msg-status">Stopped{fullText ? '' : ' before any answer'}</p>
+              <ContinueButton m={m} />
             </div>
           ) : null}
+          <AnswerActions m={m} />
           {!streaming && m.status === 'done' && !m.kind && !fullText && !m.error && !m.parts.length ? (
             <p class="msg-status">No answer.</p>
           ) : null}

@@ -23,7 +23,7 @@ export function onFrame(f: ServerFrame): void {
     case 'connection_info':
       return turns.onConnected(String(f.id ?? ''));
     case 'session_history':
-      return turns.onSessionHistory(f.session_id);
+      return turns.onSessionHistory(f.session_id, f.messages);
     case 'new_session':
       return turns.onNewSession(String(f.id));
     case 'session_updated': {
@@ -44,6 +44,7 @@ export function onFrame(f: ServerFrame): void {
     }
     case 'error': {
       const content = String(f.content ?? 'Something went wrong.');
+      turns.onActionError(f.action);
       if (!failPlanDecision(f.action, content)) toast(content, 'error');
       return;
     }

@@ -3,7 +3,7 @@
  * plan cards), and the shapes they hold. Modules beside this one change them; components read
  * them with `useStore`.
  */
-import type { SessionSummary } from '@protocol';
+import type { MessageVersions, SessionSummary } from '@protocol';
 import type { Settings } from '../api';
 import type { Route } from '../router';
 import { createStore } from '../store';
@@ -18,6 +18,10 @@ export interface ToolPart {
   params: unknown;
   result?: string;
   status: 'running' | 'success' | 'error';
+  /** How long the call took (stored steps; live ones are timed on screen). */
+  durationMs?: number;
+  /** When a live step started (ms since epoch), to time it. */
+  startedMs?: number;
 }
 export interface TextPart {
   type: 'text';
@@ -39,6 +43,10 @@ export interface ChatMessage {
   kind?: 'setup' | 'notice' | 'failure';
   error?: string;
   usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
+  /** The stored message's id (spec §4.7): from the history, or from `stream_end` after a live turn. */
+  id?: string;
+  /** Its place among its siblings ("2/3"), when it has any. */
+  versions?: MessageVersions;
 }
 
 export interface Toast {

@@ -2,11 +2,11 @@
  * The chat-turn state machine: what the open chat sends over the socket and how the frames that
  * answer it become messages on screen. One instance (`turns`) holds all of its mutable state.
  */
-import type { FrameOf, HistoryMessage, NoticeKind, ServerFrame } from '@protocol';
+import type { FrameOf, HistoryMessage, MessageVersions, NoticeKind, ServerFrame } from '@protocol';
 import { toSessionId } from '@protocol';
 import { api } from '../api';
 import { replaceRoute, sessionHref } from '../router';
-import { finished, fromHistory, withText, withThinking, withThinkingDone, withToolResult, withToolStarted } from './messages';
+import { finished, fromHistory, withNewVersion, withText, withThinking, withThinkingDone, withToolResult, withToolStarted } from './messages';
 import { dropOpenPlan } from './plans';
 import { loadFirstPage } from './sessions';
 import { link } from './socket';
@@ -24,7 +24,18 @@ interface Turn {
   errorText: string | null;
   /** Started by another tab on this chat: this tab only watches it. */
   adopted: boolean;
+  /** The server answered with `stream_start`: a refusal of the action can no longer come. */
+  started?: boolean;
+  /** The user message this turn sent (a chat, an edit): it learns its stored id at the end. */
+  userKey?: number;
+  /** A new sibling in the conversation tree (regenerate, edit): the versions it joins. */
+  branch?: { of: 'answer' | 'user'; prev?: MessageVersions; prevId?: string; replaced: boolean };
+  /** The messages before a tree action changed them, restored if the server refuses it. */
+  before?: ChatMessage[];
 }
+
+/** The actions on the conversation tree (spec §4.7): their refusals undo what the screen did. */
+const TREE_ACTIONS = new Set(['regenerate', 'edit_message', 'continue', 'switch_branch']);
 
 export class ChatTurns {
   /** Keys of messages and tool steps, unique for the page's life. */
@@ -41,6 +52,8 @@ export class ChatTurns {
   private resyncOnUpdate = false;
   /** The socket dropped: the next `connection_info` is a reconnect. */
   private reconnecting = false;
+  /** A `switch_branch` on its way: its `session_history` reply replaces the messages. */
+  private pendingBranch: string | null = null;
 
   nextKey(): number {
     return this.keySeq++;
@@ -68,11 +81,113 @@ export class ChatTurns {
     if (c.streaming || c.readOnly || !link.started) return false;
     const user: ChatMessage = { key: this.nextKey(), role: 'user', parts: [{ type: 'text', text: shown }], status: 'done' };
     const answer: ChatMessage = { key: this.nextKey(), role: 'assistant', parts: [], status: 'streaming' };
-    this.turn = { key: answer.key, stopRequested: false, errorText: null, adopted: false };
+    this.turn = { key: answer.key, stopRequested: false, errorText: null, adopted: false, userKey: user.key };
     chat.set({ messages: [...c.messages, user, answer], streaming: true, find: null });
     if (!c.sessionId || this.barrier?.kind === 'new') this.queuedChat = frame;
     else this.dispatch(frame);
     return true;
+  }
+
+  /** Whether a tree action may start now (not while a turn runs, nor in another channel's chat). */
+  private canAct(): boolean {
+    const c = chat.get();
+    return Boolean(c.sessionId) && !c.streaming && !c.readOnly && !c.loading && link.started && this.barrier === null;
+  }
+
+  /**
+   * A new answer to the question before `m` (spec §4.7 `regenerate`): an answer gets a new
+   * version (a failed one is replaced); a user message is answered again. On screen the branch
+   * below that question gives way to the new answer.
+   */
+  regenerate(m: ChatMessage): boolean {
+    if (!this.canAct()) return false;
+    const c = chat.get();
+    const idx = c.messages.findIndex((x) => x.key === m.key);
+    if (idx < 0) return false;
+    let userIdx = idx;
+    if (m.role === 'assistant') {
+      userIdx = -1;
+      for (let i = idx - 1; i >= 0; i--) {
+        if (c.messages[i]!.role === 'user') {
+          userIdx = i;
+          break;
+        }
+      }
+    }
+    const target = m.id ?? (userIdx >= 0 ? c.messages[userIdx]!.id : undefined);
+    if (!target) {
+      toast('This message is not saved yet. Reload the chat, then try again.', 'error');
+      return false;
+    }
+    const failed = m.role === 'assistant' && (m.status === 'error' || Boolean(m.error) || m.kind === 'failure');
+    const last = idx === c.messages.length - 1;
+    const answer: ChatMessage = { key: this.nextKey(), role: 'assistant', parts: [], status: 'streaming' };
+    const keep = userIdx >= 0 ? c.messages.slice(0, userIdx + 1) : c.messages.slice(0, idx);
+    this.turn = {
+      key: answer.key, stopRequested: false, errorText: null, adopted: false, before: c.messages,
+      branch: m.role === 'assistant' && m.id ? { of: 'answer', prev: m.versions, prevId: m.id, replaced: failed && last } : { of: 'answer', replaced: false },
+    };
+    chat.set({ messages: [...keep, answer], streaming: true, find: null });
+    this.dispatch({ action: 'regenerate', session_id: c.sessionId, message_id: target });
+    return true;
+  }
+
+  /** Sends `text` in place of a sent user message (spec §4.7 `edit_message`): a new branch from there. */
+  edit(m: ChatMessage, text: string): boolean {
+    if (!text.trim() || !m.id || m.role !== 'user' || !this.canAct()) return false;
+    const c = chat.get();
+    const idx = c.messages.findIndex((x) => x.key === m.key);
+    if (idx < 0) return false;
+    const user: ChatMessage = { key: this.nextKey(), role: 'user', parts: [{ type: 'text', text }], status: 'done' };
+    const answer: ChatMessage = { key: this.nextKey(), role: 'assistant', parts: [], status: 'streaming' };
+    this.turn = {
+      key: answer.key, stopRequested: false, errorText: null, adopted: false, userKey: user.key, before: c.messages,
+      branch: { of: 'user', prev: m.versions, prevId: m.id, replaced: false },
+    };
+    chat.set({ messages: [...c.messages.slice(0, idx), user, answer], streaming: true, find: null });
+    this.dispatch({ action: 'edit_message', session_id: c.sessionId, message_id: m.id, message: text });
+    return true;
+  }
+
+  /** Goes on with a stopped answer (spec §4.7 `continue`): the new text joins the same message. */
+  continueAnswer(m: ChatMessage): boolean {
+    if (!m.id || m.role !== 'assistant' || m.status !== 'stopped' || !this.canAct()) return false;
+    const c = chat.get();
+    if (c.messages[c.messages.length - 1]?.key !== m.key) return false;
+    this.turn = { key: m.key, stopRequested: false, errorText: null, adopted: false, before: c.messages };
+    // The next chunk continues the text as it was: a space is the model's to write.
+    this.update(m.key, (x) => ({ ...x, status: 'streaming', error: undefined }));
+    chat.set({ streaming: true, find: null });
+    this.dispatch({ action: 'continue', session_id: c.sessionId, message_id: m.id });
+    return true;
+  }
+
+  /** Shows another version of a message (spec §4.7 `switch_branch`); the reply replaces the messages. */
+  switchBranch(id: string): boolean {
+    if (!this.canAct()) return false;
+    const sessionId = chat.get().sessionId!;
+    if (!link.sendNow({ action: 'switch_branch', session_id: sessionId, message_id: id })) {
+      toast('Not connected: try again in a moment.', 'error');
+      return false;
+    }
+    this.pendingBranch = sessionId;
+    return true;
+  }
+
+  /**
+   * An `error` frame answering an action. A refused tree action (another answer is running, the
+   * message is gone) puts the messages back as they were; the caller still shows the reason.
+   */
+  onActionError(action: string | undefined): void {
+    if (!action || !TREE_ACTIONS.has(action)) return;
+    if (action === 'switch_branch') {
+      this.pendingBranch = null;
+      return;
+    }
+    const t = this.turn;
+    if (!t || t.started || !t.before) return;
+    this.abandon();
+    chat.set({ messages: t.before, streaming: false });
   }
 
   stop(): void {
@@ -88,6 +203,7 @@ export class ChatTurns {
     this.pendingText = '';
     this.turn = null;
     this.queuedChat = null;
+    this.pendingBranch = null;
   }
 
   /** The socket moves to another dashboard chat. Not connected: the next connection resumes it. */
@@ -143,9 +259,20 @@ export class ChatTurns {
     }
   }
 
-  /** `session_history`: the switch went through (the history itself comes over REST). */
-  onSessionHistory(id: string): void {
-    if (this.barrier?.kind === 'switch' && id === this.barrier.id) this.barrier = null;
+  /**
+   * `session_history`: the switch went through (the history itself comes over REST), or a
+   * branch switch's answer: the messages of the branch now active.
+   */
+  onSessionHistory(id: string, messages?: HistoryMessage[]): void {
+    if (this.barrier?.kind === 'switch' && id === this.barrier.id) {
+      this.barrier = null;
+      return;
+    }
+    if (this.pendingBranch !== null && id === this.pendingBranch && Array.isArray(messages)) {
+      this.pendingBranch = null;
+      const c = chat.get();
+      if (c.sessionId === id && !c.streaming) chat.set({ messages: this.messagesOf(messages) });
+    }
   }
 
   /** `new_session`: the new chat's id, for a draft still waiting for one. */
@@ -177,6 +304,7 @@ export class ChatTurns {
     switch (f.type) {
       case 'stream_start':
         if (!this.turn) this.adopt();
+        else this.turn.started = true;
         return;
       case 'message': {
         const content = typeof f.content === 'string' ? f.content : '';
@@ -195,7 +323,7 @@ export class ChatTurns {
         return;
       }
       case 'stream_end':
-        this.finish();
+        this.finish(f);
         return;
       case 'system_event':
         this.onSystemEvent(f);
@@ -206,7 +334,7 @@ export class ChatTurns {
   /** Output of a turn this tab did not start (it took the chat over): show it as it comes. */
   private adopt(): Turn {
     const msg: ChatMessage = { key: this.nextKey(), role: 'assistant', parts: [], status: 'streaming' };
-    this.turn = { key: msg.key, stopRequested: false, errorText: null, adopted: true };
+    this.turn = { key: msg.key, stopRequested: false, errorText: null, adopted: true, started: true };
     chat.set((c) => ({ messages: [...c.messages, msg], streaming: true }));
     return this.turn;
   }
@@ -266,13 +394,29 @@ export class ChatTurns {
     }
   }
 
-  private finish(): void {
+  /**
+   * The end of the turn. `stream_end` names the stored messages (spec §4.7): the ones just
+   * streamed take those ids, so their actions work without a reload, and a new sibling shows
+   * its place among the versions.
+   */
+  private finish(f: FrameOf<'stream_end'>): void {
     this.flushText();
     const t = this.turn;
     if (!t) return;
     this.turn = null;
     dropOpenPlan(chat.get().sessionId);
-    this.update(t.key, (m) => finished(m, t.stopRequested));
+    const answerId = typeof f.message_id === 'string' && f.message_id ? f.message_id : undefined;
+    const userId = typeof f.user_message_id === 'string' && f.user_message_id ? f.user_message_id : undefined;
+    this.update(t.key, (m) => {
+      const done = finished(m, t.stopRequested);
+      if (!answerId) return done;
+      const versions = t.branch?.of === 'answer' ? withNewVersion(t.branch.prev, t.branch.prevId, answerId, t.branch.replaced) : done.versions;
+      return { ...done, id: answerId, versions };
+    });
+    if (userId && t.userKey !== undefined) {
+      const b = t.branch;
+      this.update(t.userKey, (m) => ({ ...m, id: userId, versions: b?.of === 'user' ? withNewVersion(b.prev, b.prevId, userId) : m.versions }));
+    }
     chat.set({ streaming: false });
     if (t.adopted) this.resyncOnUpdate = true;
   }
@@ -371,16 +515,3 @@ export const turns = new ChatTurns();
 export const sendMessage = (text: string): boolean => turns.send(text);
 export const stopStreaming = (): void => turns.stop();
 export const runSkill = (name: string, args: string): boolean => turns.runSkill(name, args);
-
-/** The last thing the user asked, for "Try again". */
-export function retryLast(): void {
-  const msgs = chat.get().messages;
-  for (let i = msgs.length - 1; i >= 0; i--) {
-    const m = msgs[i]!;
-    if (m.role === 'user') {
-      const text = m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('');
-      sendMessage(text);
-      return;
-    }
-  }
-}
