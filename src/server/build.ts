@@ -10,6 +10,7 @@ import { registerFileRoutes } from '../files/routes.js';
 import { registerIdentityRoutes } from '../identity/routes.js';
 import { registerIntentionRoutes } from '../intentions/routes.js';
 import { registerBackendRoutes } from '../models/backends.js';
+import { registerModelRoutes } from '../models/routes.js';
 import { registerReminderRoutes } from '../reminders/routes.js';
 import { registerSecurityAuditRoutes } from '../security-audit/routes.js';
 import { registerSkillRoutes } from '../skills/routes.js';
@@ -85,6 +86,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSandboxRoutes(app, { sandbox: ctx.tools.sandbox, settings: ctx.settings });
   registerChannelRoutes(app, ctx.config.configFile);
   registerBackendRoutes(app, () => ctx.tools.registry.all().map((t) => t.name));
+  registerModelRoutes(app, ctx.settings);
   registerIdentityRoutes(app, ctx.home);
   registerSkillRoutes(app, ctx);
   registerMcpRoutes(app, ctx.mcp);
