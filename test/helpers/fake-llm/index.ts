@@ -4,4 +4,4 @@
  */
 export { startFakeLlm } from './server.js';
 export { textReply, toolCallReply, DEFAULT_TEXT } from './script.js';
-export type { FakeLlm, FakeResponse, FakeStep, Provider, RecordedRequest, Responder } from './types.js';
+export type { FakeLlm, FakeModelLists, FakeResponse, FakeStep, ModelSpec, Provider, RecordedRequest, Responder } from './types.js';

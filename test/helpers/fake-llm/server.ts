@@ -6,7 +6,7 @@ import { ollamaProtocol } from './ollama.js';
 import { openaiProtocol } from './openai.js';
 import type { ProviderProtocol, ResponseContext } from './protocol.js';
 import { defaultResponse, hasToolCalls, outputChars, resolveUsage } from './script.js';
-import type { FakeLlm, FakeResponse, RecordedRequest, Responder } from './types.js';
+import type { FakeLlm, FakeModelLists, FakeResponse, ModelSpec, RecordedRequest, Responder } from './types.js';
 
 const ROUTES: Record<string, ProviderProtocol> = {
   '/v1/chat/completions': openaiProtocol,
@@ -22,6 +22,30 @@ const PROBES: Record<string, unknown> = {
 };
 
 const DEFAULT_WAIT_MS = 5_000;
+
+/**
+ * The model-list endpoints (`GET /v1/models` and `/models` for OpenAI-style clients and, with an
+ * `anthropic-version` header, Anthropic; `GET /api/tags` for Ollama), shaped as each provider
+ * answers. Lists come from `setModels`; without one the PROBES bodies above are answered.
+ */
+function modelListBody(kind: 'openai' | 'anthropic' | 'ollama', models: ModelSpec[]): unknown {
+  const norm = models.map((m) => (typeof m === 'string' ? { id: m } : m));
+  if (kind === 'ollama') {
+    return { models: norm.map((m) => ({ name: m.id, model: m.id, modified_at: '2024-01-01T00:00:00Z', size: 1 })) };
+  }
+  if (kind === 'anthropic') {
+    const data = norm.map((m) => ({ type: 'model', id: m.id, display_name: m.display_name ?? m.id, created_at: '2025-01-01T00:00:00Z' }));
+    return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+  }
+  return { object: 'list', data: norm.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: 'fake' })) };
+}
+
+function keyOf(req: http.IncomingMessage): string {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
+  const x = req.headers['x-api-key'];
+  return typeof x === 'string' ? x : '';
+}
 
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -48,6 +72,10 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   const sockets = new Set<Socket>();
   let seq = 0;
   let toolSeq = 0;
+  let modelLists: FakeModelLists = {};
+  let requiredKey: string | null = null;
+  let listDelayMs = 0;
+  const listRequests: RecordedRequest[] = [];
   const nextToolId = () => `call_${++toolSeq}`;
 
   const notify = () => {
@@ -105,6 +133,21 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     const ex = new Exchange(req, res);
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
 
+    if (req.method === 'GET' && (path === '/v1/models' || path === '/models' || path === '/api/tags')) {
+      const kind = path === '/api/tags' ? 'ollama' : req.headers['anthropic-version'] ? 'anthropic' : 'openai';
+      listRequests.push({ provider: kind, path, headers: req.headers, body: undefined, stream: false, aborted: false });
+      if (listDelayMs) await ex.sleep(listDelayMs);
+      if (ex.closed) return;
+      if (kind !== 'ollama' && requiredKey !== null && keyOf(req) !== requiredKey) {
+        // Like a careless server, the refusal repeats the key it got (tests check it never leaks further).
+        const message = `Incorrect API key provided: ${keyOf(req) || '(none)'}`;
+        ex.json(401, kind === 'anthropic' ? anthropicProtocol.httpError(401, message) : openaiProtocol.httpError(401, message));
+        return;
+      }
+      const list = modelLists[kind];
+      ex.json(200, list ? modelListBody(kind, list) : PROBES[path === '/models' ? '/v1/models' : path]);
+      return;
+    }
     if (req.method === 'GET' && path in PROBES) {
       ex.json(200, PROBES[path]);
       return;
@@ -248,10 +291,24 @@ export async function startFakeLlm(): Promise<FakeLlm> {
             : `request #${index} to arrive and be aborted (got ${requests.length} requests)`,
       ).then(() => undefined);
     },
+    listRequests,
+    setModels(lists: FakeModelLists) {
+      modelLists = { ...modelLists, ...lists };
+    },
+    requireKey(key: string | null) {
+      requiredKey = key;
+    },
+    setListDelay(ms: number) {
+      listDelayMs = ms;
+    },
     reset() {
       queue.length = 0;
       fallback = defaultResponse();
       requests.length = 0;
+      listRequests.length = 0;
+      modelLists = {};
+      requiredKey = null;
+      listDelayMs = 0;
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -50,6 +50,16 @@ export interface RecordedRequest {
 
 export type Responder = FakeResponse | ((req: RecordedRequest) => FakeResponse);
 
+/** A model in a fake model list: its id, or the id with Anthropic's display name. */
+export type ModelSpec = string | { id: string; display_name?: string };
+
+/** What the model-list endpoints answer, per wire format (unset: a one-model default). */
+export interface FakeModelLists {
+  openai?: ModelSpec[];
+  anthropic?: ModelSpec[];
+  ollama?: ModelSpec[];
+}
+
 export interface FakeLlm {
   /** `http://127.0.0.1:<port>` */
   url: string;
@@ -68,7 +78,18 @@ export interface FakeLlm {
   waitForRequests(n: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Resolves when request #index (0-based, in `requests`) was aborted by the client. */
   waitForAbort(index: number, timeoutMs?: number): Promise<void>;
-  /** Clears queue, default and requests. */
+  /**
+   * Model-list requests (`GET /v1/models`, `/models`, `/api/tags`), not counted in `requests`;
+   * `provider` is the wire format answered (Anthropic when the request has `anthropic-version`).
+   */
+  listRequests: RecordedRequest[];
+  /** Sets the lists the model-list endpoints answer (merged with earlier calls). */
+  setModels(lists: FakeModelLists): void;
+  /** OpenAI/Anthropic model lists answer 401 (echoing the key they got) unless the request carries this key; null: no check. */
+  requireKey(key: string | null): void;
+  /** Delay before the model-list endpoints answer (a slow or stuck server). */
+  setListDelay(ms: number): void;
+  /** Clears queue, default, requests, model lists, the required key and the list delay. */
   reset(): void;
   /** Closes the server and destroys open sockets (including hung streams). */
   close(): Promise<void>;
