@@ -50,6 +50,8 @@ const EXPECTED: Record<string, Expect> = {
   'GET /api/v1/tools/sandbox': SR,
   'GET /api/backends': SR, 'GET /api/v1/backends': SR,
   'POST /api/backends/install': A, 'POST /api/v1/backends/install': A,
+  // Model lists and the connection test (spec §4.7): the test can carry a typed key, like a save.
+  'GET /api/v1/models': SR, 'POST /api/v1/models/test': ['settings:write'],
 
   'GET /api/memory/long_term': M, 'GET /api/v1/memory/long_term': M,
   'DELETE /api/memory/long_term/:entry_id': M, 'DELETE /api/v1/memory/long_term/:entry_id': M,
