@@ -38,18 +38,19 @@ export interface CommandContext {
 }
 
 const HELP = [
-  'Commands:',
-  '/new — start a new session',
-  '/sessions — list this chat\'s sessions',
-  '/resume <n|text> — switch to a session by number or title',
-  '/rename <title> — rename the current session',
-  '/clear — empty the current session',
-  '/delete — delete the current session',
-  '/status — show the current session',
-  '/model [name] — show or set the model',
-  '/backend [name], /backends — show or set the agent backend',
-  '/tools [minimal|coding|full] — show or set the tool profile',
-  '/help — this list',
+  'Type one of these in the message box:',
+  '',
+  '- `/new` — start a new conversation (the old ones are kept)',
+  '- `/sessions` — list your conversations in this chat',
+  '- `/resume 2` or `/resume tomatoes` — go back to a conversation by its number or a word from its title',
+  '- `/rename My new title` — give this conversation a new title',
+  '- `/clear` — empty this conversation',
+  '- `/delete` — delete this conversation',
+  '- `/status` — show which conversation you are in',
+  '- `/model` — show the AI model in use; `/model name` switches to another one',
+  '- `/backends` — list the ways PocketPaw can run the model; `/backend name` picks one',
+  '- `/tools` — show how much the assistant may do on this computer; `/tools minimal`, `/tools coding` or `/tools full` changes it',
+  '- `/help` — show this list',
 ].join('\n');
 
 const RENAME_REPLIES: Record<ReturnType<typeof renameCurrentSession>, (title: string) => string> = {

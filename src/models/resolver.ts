@@ -20,12 +20,17 @@ export interface NoModel {
 }
 
 export const NO_MODEL_HINT = [
-  'No AI model is configured yet, so I cannot answer.',
-  'Set one up in any of these ways, then send your message again:',
-  '• Anthropic: set POCKETPAW_ANTHROPIC_API_KEY, or save an Anthropic key in Settings (WebSocket action `save_api_key`).',
-  '• OpenAI: set POCKETPAW_OPENAI_API_KEY, or save an OpenAI key in Settings.',
-  '• Ollama (local, free): install and run Ollama (it listens on http://localhost:11434), or set POCKETPAW_OLLAMA_HOST.',
-  '• Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, OpenRouter): set POCKETPAW_OPENAI_COMPATIBLE_BASE_URL and POCKETPAW_OPENAI_COMPATIBLE_MODEL.',
+  'No AI model is configured yet, so I cannot answer. Pick one of these, then send your message again:',
+  '',
+  '- **Anthropic (Claude) or OpenAI (ChatGPT):** open **Settings → Model**, choose the provider and paste your API key.',
+  '- **Ollama (free, runs on this computer):** install Ollama and start it. PocketPaw finds it on its own.',
+  '- **Another OpenAI-compatible server** (LM Studio, vLLM, llama.cpp, OpenRouter): open **Settings → Model**, choose "OpenAI-compatible" and enter its address and model name.',
+  '',
+  'Prefer to set it up before PocketPaw starts? Environment variables work too:',
+  '',
+  '- `POCKETPAW_ANTHROPIC_API_KEY` or `POCKETPAW_OPENAI_API_KEY`',
+  '- `POCKETPAW_OLLAMA_HOST`, if Ollama runs on another computer',
+  '- `POCKETPAW_OPENAI_COMPATIBLE_BASE_URL` and `POCKETPAW_OPENAI_COMPATIBLE_MODEL`',
 ].join('\n');
 
 const OLLAMA_CHECK_TTL_MS = 30_000;

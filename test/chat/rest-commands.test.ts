@@ -28,6 +28,9 @@ describe('slash commands over REST', () => {
   it('/help lists the commands; nothing is stored and the model is not called', async () => {
     const help = await say('cmd-help', '/help');
     for (const c of ['/new', '/sessions', '/resume', '/clear', '/rename', '/status', '/help', '/model']) expect(help).toContain(c);
+    // A Markdown list, one command a line, each with what it does in plain words.
+    expect(help.split('\n').filter((l) => l.startsWith('- `/')).length).toBeGreaterThanOrEqual(11);
+    expect(help).toMatch(/^- `\/new` — start a new conversation/m);
     expect(await say('cmd-help', '!help')).toBe(help);
     expect(await say('cmd-help', '/help@PocketPawBot')).toBe(help);
     const sse = await chatStream(env.s, { content: '/help', session_id: 'cmd-help' });

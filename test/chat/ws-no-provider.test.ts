@@ -46,7 +46,11 @@ describe('no model configured', () => {
       { type: 'stream_end' },
     ]);
     const hint = chat[1]!.content as string;
-    expect(hint).toContain('save_api_key');
+    // Plain words first (the Settings route), as a Markdown list; the environment variables after, as the other way.
+    expect(hint).toContain('Settings → Model');
+    expect(hint).toMatch(/^- \*\*Anthropic/m);
+    expect(hint.indexOf('Settings → Model')).toBeLessThan(hint.indexOf('POCKETPAW_'));
+    expect(hint).not.toContain('save_api_key');
     expect(hint).toContain('POCKETPAW_OLLAMA_HOST');
     expect(hint).not.toMatch(/\n\s+at |Error:/);
     expect(fake.requests).toHaveLength(0);
