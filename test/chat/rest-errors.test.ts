@@ -12,6 +12,9 @@ function expectReadable(detail: unknown, mustContain: string): void {
   expect(detail).not.toMatch(/\n\s+at /);
 }
 
+/** How the messages name each provider (src/models/provider-errors.ts). */
+const SAID: Record<ProviderUnderTest, string> = { openai: 'OpenAI', anthropic: 'Anthropic', ollama: 'Ollama', openai_compatible: 'OpenAI-compatible server' };
+
 describe.each(PROVIDERS)('provider failures with %s', (provider) => {
   let env: ChatTestEnv;
   beforeAll(async () => {
@@ -52,7 +55,7 @@ describe.each(PROVIDERS)('provider failures with %s', (provider) => {
     const cut = await chatStream(env.s, { content: 'Connection drop', session_id: `drop-${provider}` });
     expect(cut.events.at(-1)!.event).toBe('error');
     expect(cut.events.map((e) => e.event)).not.toContain('stream_end');
-    expectReadable(cut.events.at(-1)!.data.detail, provider);
+    expectReadable(cut.events.at(-1)!.data.detail, SAID[provider]);
     expect(cut.events.at(-1)!.data.detail).toMatch(/broke off in the middle|Lost the connection/);
   });
 
@@ -60,7 +63,7 @@ describe.each(PROVIDERS)('provider failures with %s', (provider) => {
     env.fake.enqueue({ steps: [{ text: 'Fine so far ' }, { garbage: '{this is not json' }, { text: 'never shown' }] });
     const bad = await chatStream(env.s, { content: 'Garbage', session_id: `garbage-${provider}` });
     expect(bad.events.at(-1)!.event).toBe('error');
-    expectReadable(bad.events.at(-1)!.data.detail, provider);
+    expectReadable(bad.events.at(-1)!.data.detail, SAID[provider]);
     expect(bad.events.at(-1)!.data.detail).toMatch(/could not read|unreadable/);
   });
 });

@@ -142,7 +142,7 @@ describe('first run and settings', () => {
     await send(page, 'Are you there?');
     const callout = lastAnswer(page).locator('.callout-error');
     await callout.waitFor();
-    await expect(callout.textContent()).resolves.toMatch(/Could not reach the openai API/);
+    await expect(callout.textContent()).resolves.toMatch(/Could not reach OpenAI at /);
     await callout.getByRole('button', { name: 'Open settings' }).waitFor();
     expect(problems.errors).toEqual([]);
     await context.close();
