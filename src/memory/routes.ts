@@ -6,6 +6,7 @@ import { NotFoundError } from '../lib/errors.js';
 import { requireObjectBody } from '../http/body.js';
 import { assertMayChangeSettings } from '../settings/admin-keys.js';
 import { clampLegacy, legacyLimit, v1Limit } from '../sessions/schemas.js';
+import { OWNER_SCOPE } from './ids.js';
 import type { MemoryEntry, MemoryStore } from './store.js';
 
 const scope = ['memory'] as const;
@@ -18,6 +19,13 @@ export const MEMORY_SETTING_KEYS = [
 ] as const;
 
 const entryParams = z.object({ entry_id: z.string().describe('Memory entry id (a UUID)') });
+/** Ours: `q` searches the owner's memories (most relevant first) instead of listing them all. */
+const searchQuery = z.string().max(500).optional().describe('Search the owner\'s memories for these words (ours)');
+const addBody = z.object({
+  content: z.string().trim().min(1).max(10_000),
+  header: z.string().max(200).optional(),
+  tags: z.array(z.string().max(50)).max(20).optional(),
+});
 
 function toJson(e: MemoryEntry) {
   return { id: e.id, content: e.content, timestamp: e.created_at, tags: e.tags };
@@ -32,12 +40,21 @@ export function registerMemoryRoutes(app: FastifyInstance, memory: MemoryStore, 
   const config = { scope };
   const store = () => memory;
 
+  const listOrSearch = (limit: number, q: string | undefined) =>
+    (q?.trim() ? store().search(OWNER_SCOPE, q, limit) : store().list(limit)).map(toJson);
   r.get('/api/memory/long_term', {
-    config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: legacyLimit(50) }) },
-  }, async (req) => store().list(clampLegacy(req.query.limit)).map(toJson));
+    config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: legacyLimit(50), q: searchQuery }) },
+  }, async (req) => listOrSearch(clampLegacy(req.query.limit), req.query.q));
   r.get('/api/v1/memory/long_term', {
-    config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: v1Limit(50, 500) }) },
-  }, async (req) => store().list(req.query.limit).map(toJson));
+    config, schema: { tags, summary: 'Long-term memory entries (owner first, then other senders)', querystring: z.object({ limit: v1Limit(50, 500), q: searchQuery }) },
+  }, async (req) => listOrSearch(req.query.limit, req.query.q));
+  // Ours: the dashboard's Memory panel saves what the owner types, as the `remember` tool would.
+  r.post('/api/v1/memory/long_term', {
+    config, schema: { tags, summary: 'Save a long-term memory for the owner (saving the same text again changes nothing)', body: addBody },
+  }, async (req) => {
+    const { entry, added } = store().add({ scope: OWNER_SCOPE, content: req.body.content, header: req.body.header, tags: req.body.tags });
+    return { ...toJson(entry), added };
+  });
 
   for (const path of ['/api/memory/long_term/:entry_id', '/api/v1/memory/long_term/:entry_id']) {
     r.delete(path, { config, schema: { tags, summary: 'Delete a long-term memory entry', params: entryParams } }, async (req) => {

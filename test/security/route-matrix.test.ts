@@ -53,7 +53,7 @@ const EXPECTED: Record<string, Expect> = {
   // Model lists and the connection test (spec §4.7): the test can carry a typed key, like a save.
   'GET /api/v1/models': SR, 'POST /api/v1/models/test': ['settings:write'],
 
-  'GET /api/memory/long_term': M, 'GET /api/v1/memory/long_term': M,
+  'GET /api/memory/long_term': M, 'GET /api/v1/memory/long_term': M, 'POST /api/v1/memory/long_term': M,
   'DELETE /api/memory/long_term/:entry_id': M, 'DELETE /api/v1/memory/long_term/:entry_id': M,
   'GET /api/memory/settings': M, 'POST /api/memory/settings': M,
   'GET /api/v1/memory/settings': M, 'POST /api/v1/memory/settings': M,
