@@ -1,11 +1,15 @@
-/** Hash routes: `#/` a new chat, `#/session/<id>` an open session. Reload and back just work. */
-export type Route = { kind: 'new' } | { kind: 'session'; id: string };
+/**
+ * Hash routes: `#/` a new chat, `#/session/<id>` an open session, `#/panel/<name>` a tool panel
+ * (memory, reminders, …). Reload and back just work.
+ */
+export type Route = { kind: 'new' } | { kind: 'session'; id: string } | { kind: 'panel'; name: string };
 
 export function parseRoute(hash: string = location.hash): Route {
-  const m = /^#\/session\/(.+)$/.exec(hash);
+  const m = /^#\/(session|panel)\/(.+)$/.exec(hash);
   if (m) {
     try {
-      return { kind: 'session', id: decodeURIComponent(m[1]!) };
+      const value = decodeURIComponent(m[2]!);
+      return m[1] === 'panel' ? { kind: 'panel', name: value } : { kind: 'session', id: value };
     } catch {
       return { kind: 'new' };
     }
@@ -15,6 +19,10 @@ export function parseRoute(hash: string = location.hash): Route {
 
 export function sessionHref(id: string): string {
   return `#/session/${encodeURIComponent(id)}`;
+}
+
+export function panelHref(name: string): string {
+  return `#/panel/${encodeURIComponent(name)}`;
 }
 
 /** A new history entry (a click on a session, a search hit). */

@@ -1,13 +1,16 @@
 import { useEffect } from 'preact/hooks';
 import { newChat } from '../state/navigation';
+import { closePalette, openPalette, panels } from '../state/panels';
 import { app, chat } from '../state/stores';
 import { openSearch, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { ChatView } from './ChatView';
+import { CommandPalette } from './CommandPalette';
 import { ConfirmDialog, Toasts } from './Dialogs';
 import { LoginPage } from './Login';
 import { MenuHost } from './Menu';
 import { OAuthPrompts } from './OAuthPrompt';
+import { PanelView } from './PanelView';
 import { SearchDialog } from './SearchDialog';
 import { SettingsDialog } from './SettingsDialog';
 import { startRename } from './Sidebar';
@@ -17,7 +20,10 @@ function isTyping(el: Element | null): boolean {
   return !!el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || (el as HTMLElement).isContentEditable);
 }
 
-/** Page-wide shortcuts: Ctrl/⌘+K search, Ctrl/⌘+Shift+O new chat, F2 rename, Esc closes the drawer. */
+/**
+ * Page-wide shortcuts: Ctrl/⌘+K search, Ctrl/⌘+Shift+P the command palette, Ctrl/⌘+Shift+O new
+ * chat, F2 rename, Esc closes the drawer.
+ */
 function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -30,13 +36,22 @@ function useShortcuts(): void {
         else if (!app.get().settingsOpen && !app.get().confirm) openSearch();
         return;
       }
+      if (mod && e.shiftKey && !e.altKey && key === 'p') {
+        e.preventDefault();
+        if (panels.get().paletteOpen) closePalette();
+        else if (!app.get().searchOpen && !app.get().settingsOpen && !app.get().confirm) {
+          app.set({ navOpen: false });
+          openPalette();
+        }
+        return;
+      }
       if (mod && e.shiftKey && key === 'o') {
         e.preventDefault();
         newChat();
         return;
       }
-      const dialogOpen = app.get().searchOpen || app.get().settingsOpen || app.get().confirm;
-      if (e.key === 'F2' && !dialogOpen && !isTyping(document.activeElement)) {
+      const dialogOpen = app.get().searchOpen || app.get().settingsOpen || app.get().confirm || panels.get().paletteOpen;
+      if (e.key === 'F2' && !dialogOpen && !panels.get().name && !isTyping(document.activeElement)) {
         const c = chat.get();
         if (c.sessionId && !c.draft) {
           e.preventDefault();
@@ -54,6 +69,7 @@ function useShortcuts(): void {
 export function App() {
   const auth = useStore(app, (a) => a.auth);
   const navOpen = useStore(app, (a) => a.navOpen);
+  const panel = useStore(panels, (p) => p.name);
   useShortcuts();
   if (auth === 'login') {
     return (
@@ -64,13 +80,22 @@ export function App() {
     );
   }
   return (
-    <div class={navOpen ? 'layout nav-open' : 'layout'} data-auth={auth}>
-      <button type="button" class="skip-link" onClick={() => document.getElementById('composer-input')?.focus()}>
-        Skip to the message box
-      </button>
+    <div class={`layout${navOpen ? ' nav-open' : ''}${panel ? ' panel-open' : ''}`} data-auth={auth}>
+      {panel ? (
+        <button type="button" class="skip-link" onClick={() => document.getElementById('panel-title')?.focus()}>
+          Skip to the panel
+        </button>
+      ) : (
+        <button type="button" class="skip-link" onClick={() => document.getElementById('composer-input')?.focus()}>
+          Skip to the message box
+        </button>
+      )}
       <Sidebar />
       <div class="scrim" aria-hidden="true" onClick={() => setNavOpen(false)} />
+      {/* A panel covers the chat; the chat stays mounted underneath, as it was. */}
       <ChatView />
+      {panel ? <PanelView name={panel} /> : null}
+      <CommandPalette />
       <SearchDialog />
       <SettingsDialog />
       <ConfirmDialog />

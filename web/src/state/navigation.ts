@@ -17,6 +17,8 @@ class ChatNavigation {
   open(route: Route, initial = false): void {
     const c = chat.get();
     app.set({ navOpen: false });
+    // A tool panel covers the chat, which stays as it was underneath (components/App.tsx).
+    if (route.kind === 'panel') return;
     if (route.kind === 'session') {
       const find = this.pendingFind && this.pendingFind.id === route.id ? this.pendingFind : null;
       this.pendingFind = null;

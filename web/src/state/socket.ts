@@ -2,14 +2,29 @@
  * The tab's one WebSocket, once signed in. Chat, plan decisions and session switches all go
  * through it; before sign-in (and after sign-out) there is none, and sending does nothing.
  */
+import type { ServerFrame } from '@protocol';
 import { ChatSocket, type SocketOptions } from '../ws';
 
 class SocketLink {
   private socket: ChatSocket | null = null;
 
+  private listeners = new Set<(frame: ServerFrame) => void>();
+
   open(opts: SocketOptions): void {
-    this.socket = new ChatSocket(opts);
+    this.socket = new ChatSocket({
+      ...opts,
+      onFrame: (f) => {
+        for (const fn of [...this.listeners]) fn(f);
+        opts.onFrame(f);
+      },
+    });
     this.socket.connect();
+  }
+
+  /** Reads every frame before the chat does (the tool panels: reminders due, live audit entries). */
+  listen(fn: (frame: ServerFrame) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   close(): void {
