@@ -121,6 +121,8 @@ export const settingsSchema = z.object({
   self_audit_enabled: z.boolean().default(true),
   self_audit_schedule: z.string().default('0 3 * * *'),
   owner_id: z.string().default(''),
+  /** PocketPaw's limit for one uploaded or attached file, in MB (spec §4.7). */
+  media_max_file_size_mb: z.number().positive().max(1024).default(20),
 
   // Secrets (spec §9.2): readable from config/env, never returned by the API.
   anthropic_api_key: z.string().default(''),
