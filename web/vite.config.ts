@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -15,18 +17,16 @@ function precompress(): Plugin {
   return {
     name: 'pocketpaw-precompress',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      for (const file of Object.values(bundle)) {
-        if (!/\.(js|css|svg)$/.test(file.fileName)) continue;
-        const source = file.type === 'chunk' ? file.code : file.source;
-        const buf = typeof source === 'string' ? Buffer.from(source) : Buffer.from(source);
+    // From the files as written: in generateBundle Vite has not yet put in the lazy imports'
+    // preload list (__VITE_PRELOAD__ would stay in the compressed twins and break import()).
+    writeBundle(options, bundle) {
+      const dir = options.dir ?? fileURLToPath(new URL('dist', import.meta.url));
+      for (const fileName of Object.keys(bundle)) {
+        if (!/\.(js|css|svg)$/.test(fileName)) continue;
+        const buf = fs.readFileSync(path.join(dir, fileName));
         if (buf.length < 1024) continue;
-        this.emitFile({ type: 'asset', fileName: `${file.fileName}.gz`, source: gzipSync(buf, { level: 9 }) });
-        this.emitFile({
-          type: 'asset',
-          fileName: `${file.fileName}.br`,
-          source: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-        });
+        fs.writeFileSync(path.join(dir, `${fileName}.gz`), gzipSync(buf, { level: 9 }));
+        fs.writeFileSync(path.join(dir, `${fileName}.br`), brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
       }
     },
   };
