@@ -21,6 +21,7 @@ import { createToolSetup, type ToolSetup } from '../tools/setup.js';
 import { createMcpManager } from '../mcp/setup.js';
 import type { McpManager } from '../mcp/manager.js';
 import { McpOAuthService } from '../mcp/oauth/service.js';
+import { MediaStore } from '../media/store.js';
 import { publicBaseUrl } from '../mcp/oauth/public-url.js';
 import { ErrorLog } from '../health/error-log.js';
 import { intentionRunner } from '../intentions/run.js';
@@ -73,6 +74,8 @@ export interface AppContext {
   mcp: McpManager;
   /** Browser sign-in (OAuth) for remote MCP servers; the callback route completes its flows. */
   mcpOAuth: McpOAuthService;
+  /** Files sent with messages (`<data dir>/media/`, spec §4.7). */
+  media: MediaStore;
   /** Stops running turns (storing their partial answers), then closes everything. */
   close(): Promise<void>;
 }
@@ -141,6 +144,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       tools,
       mcp,
       mcpOAuth,
+      media: new MediaStore(home, settings),
       memory,
       health,
       reminders,

@@ -17,6 +17,7 @@ import { registerSkillRoutes } from '../skills/routes.js';
 import { registerPlanRoutes } from '../tools/policy/routes.js';
 import { registerMemoryRoutes } from '../memory/routes.js';
 import { registerMcpRoutes } from '../mcp/routes.js';
+import { registerMediaRoutes } from '../media/routes.js';
 import { registerOAuthCallbackRoute } from '../mcp/oauth/callback-route.js';
 import { registerPresetRoutes } from '../mcp/preset-routes.js';
 import { registerHealthRoutes } from '../health/routes.js';
@@ -78,6 +79,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
 
   registerSessionRoutes(app, ctx.sessions);
   registerChatRoutes(app, ctx.chat);
+  registerMediaRoutes(app, ctx.media);
   registerSettingsRoutes(app, ctx.settingsStore);
   registerMemoryRoutes(app, ctx.memory, ctx.settingsStore);
   registerAuditRoutes(app, ctx.audit, ctx.sessions.secrets);

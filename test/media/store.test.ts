@@ -7,9 +7,8 @@ import { attachedHint, copyToWorkspace, MAX_FILES_PER_MESSAGE, MediaStore, sanit
 import { prepareUserMessage, withImages, withWorkspaceCopies } from '../../src/media/turn.js';
 import { acceptsImages, imageParts } from '../../src/media/vision.js';
 import { tempDir } from '../helpers/pocketpaw-fixture.js';
+import { PNG } from './fixtures.js';
 
-/** A 1×1 PNG. */
-export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
 const GIF = Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1');
 const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([4, 0, 0, 0]), Buffer.from('WEBPVP8 ')]);

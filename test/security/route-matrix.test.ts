@@ -45,6 +45,8 @@ const EXPECTED: Record<string, Expect> = {
   'GET /api/memory/session/export': S, 'GET /api/v1/sessions/:id/export': S,
 
   'POST /api/v1/chat/stream': C, 'POST /api/v1/chat': C, 'POST /api/v1/chat/stop': C,
+  // Attachments (spec §4.7): uploading is part of chatting; reading one back is reading a session.
+  'POST /api/v1/media': C, 'GET /api/v1/media/:id': S,
 
   'GET /api/v1/settings': SR, 'PUT /api/v1/settings': ['settings:write'],
   'GET /api/v1/tools/sandbox': SR,
