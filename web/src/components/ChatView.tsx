@@ -7,6 +7,7 @@ import { openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { IconArrowDown, IconMenu, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
 import { MessageView } from './Message';
+import { ModelPicker } from './ModelPicker';
 import { openMenu } from './Menu';
 import { PlanCardView } from './PlanCard';
 import { RenameInput } from './RenameInput';
@@ -73,6 +74,7 @@ function ChatHeader() {
         )}
         {chip ? <span class="chip">{chip}</span> : null}
       </div>
+      <ModelPicker />
       {canEdit ? (
         <button
           type="button"

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { SwitchRow } from './SwitchRow';
-import { FormFooter } from './FormFooter';
 import { api, type Settings } from '../api';
-import { loadSettings, modelConfigured } from '../state/settings';
+import { loadSettings } from '../state/settings';
+import { modelsApi } from '../api-models';
 import { app, type SettingsTab } from '../state/stores';
 import { closeSettings, setSettingsTab } from '../state/ui';
 import { useStore } from '../store';
@@ -10,29 +10,10 @@ import { IconClose, IconKey } from './icons';
 import { Modal } from './Modal';
 import { PowersSection, powersKey } from './PowersSection';
 import { McpPanel } from './McpPanel';
+import { ModelSettings, modelKey, setTypedKey } from './ModelSettings';
 import { AccessSection, Shortcuts } from './SettingsExtras';
 import { SkillsPanel } from './SkillsPanel';
 import './SettingsDialog.css';
-
-type Provider = 'auto' | 'anthropic' | 'openai' | 'ollama' | 'openai_compatible';
-
-const PROVIDERS: { value: Provider; label: string }[] = [
-  { value: 'auto', label: 'Automatic' },
-  { value: 'anthropic', label: 'Anthropic' },
-  { value: 'openai', label: 'OpenAI' },
-  { value: 'ollama', label: 'Ollama (runs locally)' },
-  { value: 'openai_compatible', label: 'OpenAI-compatible server' },
-];
-
-/** Setting names of each provider's model and address fields (GET/PUT /api/v1/settings). */
-const FIELDS: Record<Exclude<Provider, 'auto'>, { model: string; url: string; urlLabel: string; urlPlaceholder: string; modelPlaceholder: string; urlRequired?: boolean }> = {
-  anthropic: { model: 'anthropic_model', url: 'anthropic_base_url', urlLabel: 'Base URL (optional)', urlPlaceholder: 'https://api.anthropic.com', modelPlaceholder: 'claude-sonnet-4-6' },
-  openai: { model: 'openai_model', url: 'openai_base_url', urlLabel: 'Base URL (optional)', urlPlaceholder: 'https://api.openai.com/v1', modelPlaceholder: 'gpt-5.2' },
-  ollama: { model: 'ollama_model', url: 'ollama_host', urlLabel: 'Ollama address', urlPlaceholder: 'http://localhost:11434', modelPlaceholder: 'llama3.2' },
-  openai_compatible: { model: 'openai_compatible_model', url: 'openai_compatible_base_url', urlLabel: 'Server URL', urlPlaceholder: 'http://localhost:8080/v1', modelPlaceholder: 'qwen2.5', urlRequired: true },
-};
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 function useSaved(): [string | null, (s: string | null) => void] {
   const [msg, setMsg] = useState<string | null>(null);
@@ -42,97 +23,6 @@ function useSaved(): [string | null, (s: string | null) => void] {
     return () => clearTimeout(t);
   }, [msg]);
   return [msg, setMsg];
-}
-
-function ModelSection({ settings, saved, setSaved }: { settings: Settings; saved: string | null; setSaved(s: string | null): void }) {
-  const [provider, setProvider] = useState<Provider>((str(settings.llm_provider) as Provider) || 'auto');
-  const [values, setValues] = useState<Record<string, string>>(() => {
-    const v: Record<string, string> = {};
-    for (const f of Object.values(FIELDS)) {
-      v[f.model] = str(settings[f.model]);
-      v[f.url] = str(settings[f.url]);
-    }
-    return v;
-  });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = provider === 'auto' ? null : FIELDS[provider];
-  const configured = modelConfigured(settings);
-
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    const patch: Settings = { llm_provider: provider };
-    if (fields) {
-      patch[fields.model] = values[fields.model]!.trim();
-      patch[fields.url] = values[fields.url]!.trim();
-      if (fields.urlRequired && !patch[fields.url]) {
-        setError('Enter the server URL.');
-        return;
-      }
-    }
-    setBusy(true);
-    try {
-      await api.putSettings(patch);
-      await loadSettings();
-      setSaved('Saved. The next message uses it.');
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form class="settings-section" aria-labelledby="set-model" onSubmit={save}>
-      <h3 id="set-model">Model</h3>
-      <p class="section-note">
-        {configured === true ? 'A model is set up.' : configured === 'maybe' ? 'No API key is saved: Automatic mode will look for Ollama on this machine.' : 'No model is set up yet: choose a provider and save its key below.'}
-      </p>
-      <div class="field">
-        <label for="set-provider">Provider</label>
-        <select id="set-provider" value={provider} onChange={(e) => setProvider((e.currentTarget as HTMLSelectElement).value as Provider)}>
-          {PROVIDERS.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-        {provider === 'auto' ? (
-          <p class="field-help">Uses the first that is set up: an Anthropic key, an OpenAI key, an OpenAI-compatible server, else Ollama on this machine.</p>
-        ) : null}
-      </div>
-      {fields ? (
-        <div class="field-row">
-          <div class="field">
-            <label for="set-model-name">Model</label>
-            <input
-              id="set-model-name"
-              type="text"
-              autocomplete="off"
-              spellcheck={false}
-              placeholder={fields.modelPlaceholder}
-              value={values[fields.model]}
-              onInput={(e) => setValues({ ...values, [fields.model]: (e.currentTarget as HTMLInputElement).value })}
-            />
-          </div>
-          <div class="field">
-            <label for="set-base-url">{fields.urlLabel}</label>
-            <input
-              id="set-base-url"
-              type="url"
-              autocomplete="off"
-              spellcheck={false}
-              placeholder={fields.urlPlaceholder}
-              value={values[fields.url]}
-              onInput={(e) => setValues({ ...values, [fields.url]: (e.currentTarget as HTMLInputElement).value })}
-            />
-          </div>
-        </div>
-      ) : null}
-      <FormFooter busy={busy} label="Save model settings" saved={saved} error={error} />
-    </form>
-  );
 }
 
 const KEYS: { name: string; label: string; placeholder: string; help?: string }[] = [
@@ -154,6 +44,8 @@ function KeyField({ name, label, placeholder, help, saved }: { name: string; lab
     try {
       await api.putSettings({ [name]: key });
       setValue('');
+      setTypedKey(name, '');
+      modelsApi.forget();
       await loadSettings();
       setStatus(done);
     } catch (err) {
@@ -176,7 +68,10 @@ function KeyField({ name, label, placeholder, help, saved }: { name: string; lab
           placeholder={saved ? 'Saved — type a new key to replace it' : placeholder}
           value={value}
           aria-describedby={`${id}-state`}
-          onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)}
+          onInput={(e) => {
+            setValue((e.currentTarget as HTMLInputElement).value);
+            setTypedKey(name, (e.currentTarget as HTMLInputElement).value);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter') {
               e.preventDefault();
@@ -251,11 +146,6 @@ function TitleToggle({ settings }: { settings: Settings }) {
   );
 }
 
-/** The form starts over when the saved values change (another tab, or our own save). */
-function modelKey(s: Settings): string {
-  return JSON.stringify([s.llm_provider, ...Object.values(FIELDS).flatMap((f) => [s[f.model], s[f.url]])]);
-}
-
 const TABS: { id: SettingsTab; label: string }[] = [
   { id: 'general', label: 'General' },
   { id: 'mcp', label: 'MCP servers' },
@@ -302,7 +192,7 @@ function GeneralPanel() {
     <>
       {settings ? (
         <>
-          <ModelSection key={modelKey(settings)} settings={settings} saved={modelSaved} setSaved={setModelSaved} />
+          <ModelSettings key={modelKey(settings)} settings={settings} saved={modelSaved} setSaved={setModelSaved} />
           <section class="settings-section" aria-labelledby="set-keys-title">
             <h3 id="set-keys-title">API keys</h3>
             <p class="section-note">Keys are stored on the PocketPaw machine and never sent back to the browser.</p>

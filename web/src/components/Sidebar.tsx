@@ -89,6 +89,7 @@ class Row extends Component<RowProps> {
           }}
         >
           <span class="row-title">{title}</span>
+          {s.model ? <span class="row-model" title={`Model: ${s.model}`}>{s.model.slice(s.model.indexOf(':') + 1)}</span> : null}
           {chip ? <span class="chip">{chip}</span> : null}
         </a>
         <button
