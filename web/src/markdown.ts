@@ -25,12 +25,26 @@ const marked = new Marked({
     html({ text }: Tokens.HTML | Tokens.Tag) {
       return escapeHtml(text);
     },
+    // Like marked's own, plus a mark on a fence not closed yet (the block still streaming in):
+    // it is highlighted once finished, not re-highlighted on every frame.
+    code({ text, lang, raw, codeBlockStyle }: Tokens.Code) {
+      const language = /^\S*/.exec(lang ?? '')?.[0] ?? '';
+      const cls = language ? ` class="language-${escapeHtml(language)}"` : '';
+      const open = codeBlockStyle !== 'indented' && !fenceClosed(raw);
+      return `<pre${open ? ' class="code-open"' : ''}><code${cls}>${escapeHtml(text.replace(/\n$/, ''))}\n</code></pre>\n`;
+    },
     image({ href, text }: Tokens.Image) {
       const label = escapeHtml(text || href);
       return SAFE_URL.test(href) ? `<a href="${escapeHtml(href)}">🖼 ${label}</a>` : label;
     },
   },
 });
+
+/** Whether a fenced block's source ends with its closing fence. */
+function fenceClosed(raw: string): boolean {
+  const lines = raw.replace(/\n+$/, '').split('\n');
+  return lines.length > 1 && /^ {0,3}(`{3,}|~{3,})\s*$/.test(lines[lines.length - 1]!);
+}
 
 let hooked = false;
 function hookPurify(): void {
@@ -62,7 +76,66 @@ export function renderMarkdown(src: string): string {
   return DOMPurify.sanitize(html, PURIFY_CONFIG) as unknown as string;
 }
 
-/** Adds copy buttons to code blocks and a scroll wrapper to tables, in place. */
+/** The lazily loaded highlighter (`./highlight`, its own chunk): null until loaded. */
+type Highlighter = typeof import('./highlight');
+let highlighter: Highlighter | null = null;
+let loading: Promise<void> | null = null;
+
+/**
+ * Loads the highlighter the first time a message has a fenced block with a language; when it
+ * arrives, the blocks already on screen are highlighted. The first render shows plain code.
+ */
+function loadHighlighter(): void {
+  if (loading) return;
+  loading = import('./highlight').then(
+    (mod) => {
+      highlighter = mod;
+      for (const code of Array.from(document.querySelectorAll<HTMLElement>('.code-block pre:not(.code-open) > code[class*="language-"]:not(.hljs)'))) {
+        mod.highlightElement(code);
+      }
+    },
+    () => {
+      loading = null; // a failed chunk load (offline): try again with the next message
+    },
+  );
+}
+
+function highlightBlock(code: HTMLElement): void {
+  if (!/\blanguage-/.test(code.className) || code.parentElement?.classList.contains('code-open')) return;
+  if (highlighter) highlighter.highlightElement(code);
+  else loadHighlighter();
+}
+
+const COPY_RESET_MS = 1600;
+
+/** Copies the block's code; the button says so, and so does a live region for screen readers. */
+function onCopyClick(e: MouseEvent): void {
+  e.stopPropagation();
+  const btn = e.currentTarget as HTMLButtonElement;
+  const block = btn.closest('.code-block');
+  const code = block?.querySelector('code')?.textContent ?? '';
+  const status = block?.querySelector('.copy-status');
+  const label = btn.getAttribute('data-label') ?? 'Copy code';
+  void copyText(code).then((ok) => {
+    const said = ok ? 'Copied' : 'Copy failed';
+    btn.textContent = said;
+    btn.setAttribute('aria-label', said);
+    btn.classList.toggle('done', ok);
+    if (status) status.textContent = ok ? 'Copied to the clipboard' : 'Could not copy';
+    setTimeout(() => {
+      btn.textContent = 'Copy';
+      btn.setAttribute('aria-label', label);
+      btn.classList.remove('done');
+      if (status) status.textContent = '';
+    }, COPY_RESET_MS);
+  });
+}
+
+/**
+ * Adds the chrome to sanitized Markdown, in place: a bar with the language and a Copy button on
+ * code blocks (highlighted once the lazy highlighter is loaded), and a scroll container around
+ * tables, so a wide table scrolls sideways on a phone instead of wrapping its numbers.
+ */
 export function enhance(root: HTMLElement): void {
   for (const pre of Array.from(root.querySelectorAll('pre'))) {
     if (pre.parentElement?.classList.contains('code-block')) continue;
@@ -79,10 +152,17 @@ export function enhance(root: HTMLElement): void {
     btn.type = 'button';
     btn.className = 'copy-btn';
     btn.textContent = 'Copy';
-    btn.setAttribute('aria-label', `Copy ${lang ? `${lang} ` : ''}code`);
-    bar.append(label, btn);
+    const name = `Copy ${lang ? `${lang} ` : ''}code`;
+    btn.setAttribute('aria-label', name);
+    btn.setAttribute('data-label', name);
+    btn.addEventListener('click', onCopyClick);
+    const status = document.createElement('span');
+    status.className = 'copy-status sr-only';
+    status.setAttribute('role', 'status');
+    bar.append(label, btn, status);
     pre.replaceWith(wrap);
     wrap.append(bar, pre);
+    if (code) highlightBlock(code);
   }
   for (const table of Array.from(root.querySelectorAll('table'))) {
     if (table.parentElement?.classList.contains('table-wrap')) continue;
@@ -90,11 +170,18 @@ export function enhance(root: HTMLElement): void {
     wrap.className = 'table-wrap';
     wrap.tabIndex = 0;
     wrap.setAttribute('role', 'region');
-    wrap.setAttribute('aria-label', 'Table');
+    wrap.setAttribute('aria-label', 'Table (scrolls sideways)');
     table.replaceWith(wrap);
     wrap.append(table);
+    // Cells that are numbers (amounts, dates, percentages) never break inside.
+    for (const cell of Array.from(table.querySelectorAll('td, th'))) {
+      const t = cell.textContent?.trim() ?? '';
+      if (t && t.length <= 40 && NUMERIC_CELL.test(t)) cell.classList.add('num');
+    }
   }
 }
+
+const NUMERIC_CELL = /^[-+−±~≈<>]?[\p{Sc}]?\s?[\d.,:/ \u00a0\u202f'’-]*\d[\d.,:/ \u00a0\u202f'’-]*\s?(%|‰|[\p{Sc}]|[a-zA-Zµ°]{1,4})?$/u;
 
 /** Wraps every case-insensitive occurrence of `needle` in the text of `root` in <mark>. */
 export function highlightText(root: HTMLElement, needle: string): HTMLElement | null {
