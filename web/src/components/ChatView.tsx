@@ -11,6 +11,7 @@ import { ModelPicker } from './ModelPicker';
 import { openMenu } from './Menu';
 import { PlanCardView } from './PlanCard';
 import { RenameInput } from './RenameInput';
+import { WaitingNotice } from './WaitingNotice';
 import { channelLabel, sessionMenu, startRename } from './Sidebar';
 import './ChatView.css';
 
@@ -361,6 +362,7 @@ export function ChatView() {
       ) : (
         <MessageList />
       )}
+      <WaitingNotice />
       <Composer />
     </main>
   );
