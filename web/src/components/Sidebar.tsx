@@ -1,16 +1,15 @@
 import { Component, type JSX } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { SessionSummary } from '@protocol';
 import { sessionHref } from '../router';
 import { newChat } from '../state/navigation';
 import { confirmDelete, exportSession, loadMore } from '../state/sessions';
 import { app, chat, sessions } from '../state/stores';
+import { cycleTheme, theme, THEME_LABELS, THEME_ORDER, type ThemeChoice } from '../state/theme';
 import { openSearch, openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
-import { groupOf, type Group } from '../time';
 import { IconClose, IconDownload, IconMore, IconPencil, IconPlus, IconSearch, IconSettings, IconTrash, PawLogo } from './icons';
 import { openMenu, type MenuItem } from './Menu';
-import { PanelNav } from './PanelNav';
 import { RenameInput } from './RenameInput';
 import './Sidebar.css';
 
@@ -49,15 +48,79 @@ interface RowProps {
   s: SessionSummary;
   active: boolean;
   editing: boolean;
+  /** A short date beside the title ("Mon", "14 Nov"), where the group heading alone does not say the day. */
+  date: string | null;
+}
+
+// English names without Intl: its first use costs tens of milliseconds at start-up.
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const DAY_MS = 24 * 3600 * 1000;
+
+interface Section {
+  /** Stable per group: `today`, `yesterday`, `week`, `m-2026-10` (month index from 0). */
+  id: string;
+  label: string;
+  /** Index of its first session in the list. */
+  start: number;
+  /** Row dates per session of the group. */
+  dates: (string | null)[];
+}
+
+/**
+ * The list's sections by last activity, in the reader's local calendar: Today, Yesterday,
+ * Previous 7 days, then one per month ("November 2026"). Rows of the last two show their day.
+ * Sessions come newest first, so each section is one run of the list.
+ */
+export function sectionsOf(items: readonly { last_activity: string }[], now: Date = new Date()): Section[] {
+  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const yesterday = today - DAY_MS;
+  const week = today - 7 * DAY_MS;
+  const out: Section[] = [];
+  items.forEach((item, i) => {
+    const t = Date.parse(item.last_activity);
+    let id: string;
+    let label: string;
+    let date: string | null = null;
+    if (Number.isNaN(t)) {
+      id = 'older';
+      label = 'Older';
+    } else if (t >= today) {
+      id = 'today';
+      label = 'Today';
+    } else if (t >= yesterday) {
+      id = 'yesterday';
+      label = 'Yesterday';
+    } else {
+      const d = new Date(t);
+      if (t >= week) {
+        id = 'week';
+        label = 'Previous 7 days';
+        date = WEEKDAYS[d.getDay()]!;
+      } else {
+        id = `m-${d.getFullYear()}-${d.getMonth()}`;
+        label = `${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+        date = `${d.getDate()} ${MONTHS[d.getMonth()]!.slice(0, 3)}`;
+      }
+    }
+    let cur = out[out.length - 1];
+    if (!cur || cur.id !== id) {
+      cur = { id, label, start: i, dates: [] };
+      out.push(cur);
+    }
+    cur.dates.push(date);
+  });
+  return out;
 }
 
 /** One session. Pure: re-renders only when its summary, highlight or edit state changes. */
 class Row extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
-    return next.s !== this.props.s || next.active !== this.props.active || next.editing !== this.props.editing;
+    const p = this.props;
+    return next.s !== p.s || next.active !== p.active || next.editing !== p.editing || next.date !== p.date;
   }
 
-  override render({ s, active, editing }: RowProps) {
+  override render({ s, active, editing, date }: RowProps) {
     const title = s.title || 'Untitled';
     if (editing) {
       return (
@@ -91,6 +154,11 @@ class Row extends Component<RowProps> {
           <span class="row-title">{title}</span>
           {s.model ? <span class="row-model" title={`Model: ${s.model}`}>{s.model.slice(s.model.indexOf(':') + 1)}</span> : null}
           {chip ? <span class="chip">{chip}</span> : null}
+          {date ? (
+            <time class="row-date" dateTime={s.last_activity}>
+              {date}
+            </time>
+          ) : null}
         </a>
         <button
           type="button"
@@ -106,8 +174,6 @@ class Row extends Component<RowProps> {
     );
   }
 }
-
-const GROUP_IDS: Record<Group, string> = { Today: 'g-today', Yesterday: 'g-yesterday', 'Previous 7 days': 'g-week', Older: 'g-older' };
 
 function SessionList() {
   const st = useStore(sessions, (s) => s);
@@ -138,26 +204,23 @@ function SessionList() {
     io.current.observe(sentinel);
   }, [st.items.length, st.loading, st.done, st.loaded, st.error]);
 
-  const now = new Date();
-  const groups: { group: Group; rows: JSX.Element[] }[] = [];
-  for (const s of st.items) {
-    const g = groupOf(s.last_activity, now);
-    let bucket = groups[groups.length - 1];
-    if (!bucket || bucket.group !== g) {
-      bucket = { group: g, rows: [] };
-      groups.push(bucket);
-    }
-    bucket.rows.push(<Row key={s.id} s={s} active={s.id === activeId} editing={s.id === renaming} />);
-  }
+  // Sections change only with the list (and the day: the date is part of the key).
+  const day = new Date().toDateString();
+  const sections = useMemo(() => sectionsOf(st.items), [st.items, day]);
 
   return (
     <nav class="session-list" aria-label="Conversations" ref={scrollRef}>
-      {groups.map(({ group, rows }, i) => (
-        <section class="group" key={`${group}-${i}`} aria-labelledby={`${GROUP_IDS[group]}-${i}`}>
-          <h2 class="group-label" id={`${GROUP_IDS[group]}-${i}`}>
-            {group}
+      {sections.map((sec) => (
+        <section class="group" key={sec.id} aria-labelledby={`g-${sec.id}`}>
+          <h2 class="group-label" id={`g-${sec.id}`}>
+            {sec.label}
           </h2>
-          <ul class="rows">{rows}</ul>
+          <ul class="rows">
+            {sec.dates.map((date, j) => {
+              const s = st.items[sec.start + j]!;
+              return <Row key={s.id} s={s} active={s.id === activeId} editing={s.id === renaming} date={date} />;
+            })}
+          </ul>
         </section>
       ))}
       <div ref={sentinelRef} class="sentinel" aria-hidden="true" />
@@ -203,6 +266,38 @@ function ConnStatus() {
   );
 }
 
+const THEME_ICONS: Record<ThemeChoice, JSX.Element> = {
+  system: (
+    <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <rect x="3" y="4" width="18" height="12" rx="2" />
+      <path d="M8 20h8M12 16v4" />
+    </svg>
+  ),
+  light: (
+    <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <circle cx="12" cy="12" r="4" />
+      <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+    </svg>
+  ),
+  dark: (
+    <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <path d="M20 14.5A8 8 0 1 1 9.5 4a6.5 6.5 0 0 0 10.5 10.5z" />
+    </svg>
+  ),
+};
+
+/** System → Light → Dark: one button, its label says the current choice and the next. */
+function ThemeToggle() {
+  const choice = useStore(theme, (t) => t.choice);
+  const next = THEME_ORDER[(THEME_ORDER.indexOf(choice) + 1) % THEME_ORDER.length]!;
+  const label = `Theme: ${THEME_LABELS[choice]}. Switch to ${THEME_LABELS[next]}`;
+  return (
+    <button type="button" class="foot-btn theme-btn" aria-label={label} title={label} data-theme-choice={choice} onClick={() => cycleTheme()}>
+      {THEME_ICONS[choice]}
+    </button>
+  );
+}
+
 export function Sidebar() {
   const navOpen = useStore(app, (a) => a.navOpen);
   const total = useStore(sessions, (s) => s.total);
@@ -229,12 +324,12 @@ export function Sidebar() {
         </button>
       </div>
       <SessionList />
-      <PanelNav />
       <div class="sidebar-foot">
         <button type="button" class="foot-btn" onClick={() => openSettings()}>
           <IconSettings />
           <span>Settings</span>
         </button>
+        <ThemeToggle />
         <div class="foot-meta">
           <ConnStatus />
           {total > 0 ? <span class="total">{groupDigits(total)} chats</span> : null}
