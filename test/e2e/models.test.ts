@@ -48,7 +48,15 @@ async function openSettings(page: Page) {
   return dialog;
 }
 
-const picker = (page: Page) => page.getByRole('combobox', { name: 'Model for this chat' });
+const picker = (page: Page) => page.getByRole('button', { name: /^Model for this chat/ });
+const listbox = (page: Page) => page.getByRole('listbox', { name: 'Model for this chat' });
+
+/** Opens the header's model menu and chooses the option with this name. */
+async function choose(page: Page, name: string): Promise<void> {
+  await picker(page).click();
+  await listbox(page).getByRole('option', { name, exact: true }).click();
+  await listbox(page).waitFor({ state: 'detached' });
+}
 
 async function serverSettings(): Promise<Record<string, unknown>> {
   return (await env.s.get('/api/v1/settings')).body;
@@ -121,12 +129,18 @@ describe('the chat header’s model menu', () => {
   it('a new chat keeps the choice until it is stored; its next turns go to that model; Default goes back', async () => {
     const { page, context, problems } = await newPage(browser);
     await openApp(page, env.s.url);
-    const menu = picker(page);
-    await menu.locator('option[value="anthropic:claude-test-2"]').waitFor({ state: 'attached' });
-    await expect(menu.locator('option').first().textContent()).resolves.toBe('Default (gpt-test)');
-    const groups = await menu.locator('optgroup').evaluateAll((els) => els.map((e) => (e as HTMLOptGroupElement).label));
+    await expect(picker(page).getAttribute('aria-label')).resolves.toBe('Model for this chat: default, gpt-test');
+    await picker(page).click();
+    const list = listbox(page);
+    await list.getByRole('option', { name: 'Claude Test 2' }).waitFor();
+    await expect(list.getByRole('option').first().textContent()).resolves.toBe('Default (gpt-test)');
+    await expect(list.getByRole('option', { selected: true }).textContent()).resolves.toBe('Default (gpt-test)');
+    const groups = await list.getByRole('group').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(groups).toEqual(['Anthropic', 'OpenAI']);
-    await menu.selectOption('anthropic:claude-test-2');
+    // Chat models only: the embedding and speech models of the list are left out.
+    expect(await list.getByRole('group', { name: 'OpenAI' }).getByRole('option').allTextContents()).toEqual(['gpt-test', 'gpt-test-mini']);
+    await list.getByRole('option', { name: 'Claude Test 2' }).click();
+    await expect(picker(page).getAttribute('aria-label')).resolves.toBe('Model for this chat: anthropic:claude-test-2');
 
     env.fake.enqueue(textReply('First answer.'), textReply('Second answer.'), textReply('Third answer.'));
     await send(page, 'Hello');
@@ -142,7 +156,14 @@ describe('the chat header’s model menu', () => {
     expect(second.provider).toBe('anthropic');
     expect(second.body.model).toBe('claude-test-2');
 
-    await menu.selectOption('');
+    // From the keyboard: open, Home (Default), Enter.
+    await picker(page).focus();
+    await page.keyboard.press('Enter');
+    await listbox(page).waitFor();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await listbox(page).waitFor({ state: 'detached' });
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).resolves.toBe('listbox');
     await row(page, id).locator('.row-model').waitFor({ state: 'detached' });
     await send(page, 'Default now');
     await lastAnswer(page).getByText('Third answer.').waitFor();
@@ -162,8 +183,12 @@ describe('the chat header’s model menu', () => {
       await lastAnswer(page).getByText('Stored.').waitFor();
       const menu = picker(page);
       await expect(menu.isVisible()).resolves.toBe(true);
-      await menu.locator('option[value="openai:gpt-test-mini"]').waitFor({ state: 'attached' });
-      await menu.selectOption('openai:gpt-test-mini');
+      await menu.click();
+      await listbox(page).getByRole('option', { name: 'gpt-test-mini' }).waitFor();
+      expect(await axe(page), `open model menu (${colorScheme}, phone)`).toEqual([]);
+      await screenshot(page, `models-menu-phone-${colorScheme}`);
+      await page.keyboard.press('Escape');
+      await choose(page, 'gpt-test-mini');
       const id = routeId(page)!;
       await expect.poll(async () => ((await env.s.get('/api/sessions')).body.sessions as { id: string; model?: string }[]).find((s) => s.id === id)?.model).toBe('openai:gpt-test-mini');
       await send(page, 'Which model?');
