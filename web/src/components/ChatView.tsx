@@ -3,6 +3,8 @@ import { newChat, retryHistory } from '../state/navigation';
 import { modelConfigured } from '../state/settings';
 import { app, chat, sessions, type ChatMessage } from '../state/stores';
 import { sendMessage, stopStreaming } from '../state/turn';
+import { attachments, clearFiles, composerFiles } from '../state/attachments';
+import { AttachButton, AttachmentPicker } from './AttachmentPicker';
 import { openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { IconArrowDown, IconMenu, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
@@ -258,6 +260,7 @@ function Composer() {
   const channel = sessionId?.split('_')[0] ?? '';
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
+  const files = composerFiles({ files: useStore(attachments, (s) => s.files) });
 
   // Grow with the text, up to a limit.
   useLayoutEffect(() => {
@@ -302,12 +305,16 @@ function Composer() {
   }
 
   const submit = () => {
-    if (streaming) return;
-    if (sendMessage(text)) setText('');
+    if (streaming || files.busy || files.failed) return;
+    if (sendMessage(text, files.ready)) {
+      setText('');
+      clearFiles();
+    }
   };
 
   return (
     <div class="composer-wrap">
+      <AttachmentPicker />
       <form
         class="composer"
         onSubmit={(e) => {
@@ -315,6 +322,7 @@ function Composer() {
           submit();
         }}
       >
+        <AttachButton />
         <label class="sr-only" for="composer-input">
           Message PocketPaw
         </label>
@@ -337,7 +345,7 @@ function Composer() {
             <IconStop />
           </button>
         ) : (
-          <button type="submit" class="send" aria-label="Send message" title="Send (Enter)" disabled={!text.trim()}>
+          <button type="submit" class="send" aria-label="Send message" title="Send (Enter)" disabled={(!text.trim() && !files.ready.length) || files.busy || files.failed}>
             <IconSend />
           </button>
         )}

@@ -7,6 +7,7 @@ import { openSettings } from '../state/ui';
 import { useStore } from '../store';
 import { IconAlert, IconTool, PawLogo } from './icons';
 import { AnswerActions, ContinueButton, EditMessage, UserActions } from './MessageActions';
+import { AttachmentList } from './AttachmentList';
 import './Message.css';
 import './Markdown.css';
 import './ToolStep.css';
@@ -220,6 +221,7 @@ function UserMessage({ m, highlight }: Props) {
           <EditMessage m={m} onDone={stopEditing} />
         ) : (
           <Fragment>
+            <AttachmentList items={m.attachments} />
             <div class="bubble">
               <Highlighted text={text} q={highlight} />
             </div>

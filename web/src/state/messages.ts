@@ -4,6 +4,7 @@
  */
 import type { HistoryMessage, MessageVersions, ToolStep } from '@protocol';
 import type { ChatMessage, Part, ToolPart } from './stores';
+import { stripAttachedHint } from './attachments';
 
 /** PocketPaw's marker on a stored answer that was stopped. */
 const INTERRUPTED = '\n\n[Response interrupted]';
@@ -20,6 +21,7 @@ export function fromHistory(history: HistoryMessage[], nextKey: () => number): C
 export function fromStored(m: HistoryMessage, nextKey: () => number): ChatMessage {
   const role = m.role === 'assistant' ? 'assistant' : 'user';
   let content = typeof m.content === 'string' ? m.content : '';
+  if (role === 'user' && m.attachments?.length) content = stripAttachedHint(content); // shown as chips instead
   let status: ChatMessage['status'] = 'done';
   if (role === 'assistant' && content.endsWith(INTERRUPTED)) {
     content = content.slice(0, -INTERRUPTED.length);
@@ -38,6 +40,7 @@ export function fromStored(m: HistoryMessage, nextKey: () => number): ChatMessag
   const msg: ChatMessage = { key: nextKey(), role, parts, status };
   if (typeof m.id === 'string' && m.id) msg.id = m.id;
   if (m.versions && m.versions.count > 1) msg.versions = m.versions;
+  if (role === 'user' && m.attachments?.length) msg.attachments = m.attachments;
   if (role === 'assistant' && typeof m.error === 'string' && m.error) {
     msg.error = m.error;
     msg.status = 'error';

@@ -3,7 +3,7 @@
  * plan cards), and the shapes they hold. Modules beside this one change them; components read
  * them with `useStore`.
  */
-import type { MessageVersions, SessionSummary } from '@protocol';
+import type { AttachmentInfo, MessageVersions, SessionSummary } from '@protocol';
 import type { Settings } from '../api';
 import type { Route } from '../router';
 import { createStore } from '../store';
@@ -47,6 +47,8 @@ export interface ChatMessage {
   id?: string;
   /** Its place among its siblings ("2/3"), when it has any. */
   versions?: MessageVersions;
+  /** Files sent with a user message (spec §4.7). */
+  attachments?: AttachmentInfo[];
 }
 
 export interface Toast {

@@ -2,7 +2,7 @@
  * The chat-turn state machine: what the open chat sends over the socket and how the frames that
  * answer it become messages on screen. One instance (`turns`) holds all of its mutable state.
  */
-import type { FrameOf, HistoryMessage, MessageVersions, NoticeKind, ServerFrame } from '@protocol';
+import type { AttachmentInfo, FrameOf, HistoryMessage, MessageVersions, NoticeKind, ServerFrame } from '@protocol';
 import { toSessionId } from '@protocol';
 import { api } from '../api';
 import { replaceRoute, sessionHref } from '../router';
@@ -65,10 +65,21 @@ export class ChatTurns {
 
   // ----- what the owner does -----------------------------------------------------------------
 
-  /** Sends a chat message; false when it cannot be sent now. */
-  send(text: string): boolean {
-    if (!text.trim()) return false;
-    return this.start(text, { action: 'chat', message: text });
+  /** Sends a chat message, with uploaded files (spec §4.7); false when it cannot be sent now. */
+  send(text: string, media?: AttachmentInfo[]): boolean {
+    if (!text.trim() && !media?.length) return false;
+    const files = media?.length ? { media: media.map((a) => ({ id: a.id })) } : {};
+    const sent = this.start(text, { action: 'chat', message: text, ...files });
+    if (sent && media?.length) this.showAttachments(media);
+    return sent;
+  }
+
+  /** The files on the user message just added (the last user message on screen). */
+  private showAttachments(media: AttachmentInfo[]): void {
+    const messages = [...chat.get().messages];
+    const at = messages.map((m) => m.role).lastIndexOf('user');
+    if (at >= 0) messages[at] = { ...messages[at]!, attachments: media };
+    chat.set({ messages });
   }
 
   /** Runs a skill as a turn of the open chat (`run_skill`, spec §4.3); shown as `/name args`. */
@@ -512,6 +523,6 @@ export class ChatTurns {
 
 export const turns = new ChatTurns();
 
-export const sendMessage = (text: string): boolean => turns.send(text);
+export const sendMessage = (text: string, media?: AttachmentInfo[]): boolean => turns.send(text, media);
 export const stopStreaming = (): void => turns.stop();
 export const runSkill = (name: string, args: string): boolean => turns.runSkill(name, args);
