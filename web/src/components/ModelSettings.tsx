@@ -23,7 +23,7 @@ const PROVIDERS: { value: Provider; label: string }[] = [
 
 /** Setting names of each provider's model, address and key fields (GET/PUT /api/v1/settings). */
 export const FIELDS: Record<ProviderId, { model: string; url: string; key?: string; urlLabel: string; urlPlaceholder: string; modelPlaceholder: string; urlRequired?: boolean }> = {
-  anthropic: { model: 'anthropic_model', url: 'anthropic_base_url', key: 'anthropic_api_key', urlLabel: 'Base URL (optional)', urlPlaceholder: 'https://api.anthropic.com', modelPlaceholder: 'claude-sonnet-4-6' },
+  anthropic: { model: 'anthropic_model', url: 'anthropic_base_url', key: 'anthropic_api_key', urlLabel: 'Base URL (optional)', urlPlaceholder: 'https://api.anthropic.com/v1', modelPlaceholder: 'claude-sonnet-4-6' },
   openai: { model: 'openai_model', url: 'openai_base_url', key: 'openai_api_key', urlLabel: 'Base URL (optional)', urlPlaceholder: 'https://api.openai.com/v1', modelPlaceholder: 'gpt-5.2' },
   ollama: { model: 'ollama_model', url: 'ollama_host', urlLabel: 'Ollama address', urlPlaceholder: 'http://localhost:11434', modelPlaceholder: 'llama3.2' },
   openai_compatible: { model: 'openai_compatible_model', url: 'openai_compatible_base_url', key: 'openai_compatible_api_key', urlLabel: 'Server URL', urlPlaceholder: 'http://localhost:8080/v1', modelPlaceholder: 'qwen2.5', urlRequired: true },
