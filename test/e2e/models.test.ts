@@ -101,9 +101,10 @@ describe('Settings → Model', () => {
     await context.close();
   });
 
-  it('a provider that cannot be listed still takes a typed model name', async () => {
-    const { page, context, problems } = await newPage(browser);
+  it('a provider that cannot be listed still takes a typed model name (phone width, dark)', async () => {
+    const { page, context, problems } = await newPage(browser, { bypassCSP: true, colorScheme: 'dark', viewport: { width: 390, height: 780 } });
     await openApp(page, env.s.url);
+    await page.getByRole('button', { name: 'Show conversations' }).click();
     const dialog = await openSettings(page);
     await dialog.getByLabel('Provider').selectOption('ollama');
     // Nothing answers at the saved address (port 9), nor at the typed one.
@@ -114,6 +115,8 @@ describe('Settings → Model', () => {
     await expect(dialog.getByRole('textbox', { name: 'Model', exact: true }).inputValue()).resolves.toBe('my-own-model');
     // The saved address has no Ollama: the list says so, and typing still works.
     await expect(dialog.locator('.model-list-error').textContent()).resolves.toMatch(/^Could not list its models: Ollama is not running at http:\/\/127\.0\.0\.1:9 /);
+    expect(await axe(page), 'settings at phone width, dark').toEqual([]);
+    await screenshot(page, 'models-settings-phone-dark');
     // That list answered 502 (the browser logs it); nothing else went wrong.
     expect(problems.errors.filter((e) => !/status of 502/.test(e))).toEqual([]);
     await context.close();
