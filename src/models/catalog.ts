@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import { redact } from '../security/redact.js';
+import { maskKeys } from './mask-keys.js';
 import type { ProviderKind } from './resolver.js';
 
 /**
@@ -104,9 +104,10 @@ export function checkHttpUrl(url: string): string | null {
   try {
     u = new URL(url);
   } catch {
-    return `"${url.slice(0, 200)}" is not a URL. Enter one like http://localhost:8080/v1.`;
+    return 'That address is not a URL. Enter one like http://localhost:8080/v1.';
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'Only http:// and https:// addresses can be used.';
+  if (u.username || u.password) return 'The address cannot hold a user name or password: enter the key in its own field.';
   return null;
 }
 
@@ -118,9 +119,7 @@ export function isOpenAIChatModel(id: string): boolean {
 
 /** Takes the key (and anything key-shaped) out of a text that came back from a provider. */
 export function scrub(text: string, key: string): string {
-  let out = text;
-  if (key.length >= 4) out = out.split(key).join('[REDACTED]');
-  return redact(out);
+  return maskKeys(text, key);
 }
 
 function headersFor(t: ProviderTarget): Record<string, string> {

@@ -1,6 +1,6 @@
 import { APICallError, JSONParseError, TypeValidationError } from '@ai-sdk/provider';
 import { RetryError } from 'ai';
-import { redact } from '../security/redact.js';
+import { maskKeys } from './mask-keys.js';
 import { OllamaError } from './ollama.js';
 
 const NAMES: Record<string, string> = {
@@ -26,7 +26,7 @@ export function describeProviderError(err: unknown, provider: string): string {
   const Name = cap(name);
   if (APICallError.isInstance(err)) {
     const status = err.statusCode;
-    const detail = redact(extractMessage(err.responseBody) ?? err.message);
+    const detail = maskKeys(extractMessage(err.responseBody) ?? err.message);
     const model = modelOf(err.requestBodyValues);
     if (status === 401 || status === 403) {
       return `${Name} rejected the API key (${status}): ${detail}. Check the key in Settings: copy the whole key, and check that it is still active.`;
@@ -48,7 +48,7 @@ export function describeProviderError(err: unknown, provider: string): string {
     const kind = provider === 'anthropic' ? 'an Anthropic-style' : 'an OpenAI-style';
     return `${Name} sent a response PocketPaw could not read. Check that the base URL points at ${kind} API, then try again.`;
   }
-  const message = redact(err instanceof Error ? err.message : String(err));
+  const message = maskKeys(err instanceof Error ? err.message : String(err));
   if (err instanceof OllamaError) return describeOllama(message);
   if (/overload/i.test(message)) return `${Name} is overloaded right now: ${message}. Try again in a minute.`;
   if (/rate.?limit/i.test(message)) return `${Name} is rate limiting requests: ${message}. Wait a minute and try again.`;

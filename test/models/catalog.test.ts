@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../src/config/settings.js';
 import { fetchModels, isOpenAIChatModel, listModels, ModelListError, shownUrl } from '../../src/models/catalog.js';
+import { maskKeys } from '../../src/models/mask-keys.js';
 import { testConnection } from '../../src/models/test-connection.js';
 import { startFakeLlm, type FakeLlm } from '../helpers/fake-llm/index.js';
 
@@ -37,6 +38,13 @@ describe('pieces', () => {
   it('chat models of OpenAI', () => {
     expect(['gpt-5.2', 'gpt-4o-mini', 'o3', 'o4-mini', 'chatgpt-4o-latest'].every(isOpenAIChatModel)).toBe(true);
     expect(['text-embedding-3-large', 'whisper-1', 'tts-1-hd', 'dall-e-3', 'gpt-4o-realtime-preview', 'gpt-4o-transcribe', 'omni-moderation-latest', 'gpt-image-1', 'babbage-002'].some(isOpenAIChatModel)).toBe(false);
+  });
+
+  it('key-shaped tokens and the exact key sent are masked in a provider\'s words', () => {
+    expect(maskKeys('Incorrect API key provided: sk-proj-abc123DEF456. Also Bearer xyz and AIzaSyA1234567890abc.'))
+      .toBe('Incorrect API key provided: [REDACTED]. Also [REDACTED] and [REDACTED].');
+    expect(maskKeys('no such key: my-odd-key-42', 'my-odd-key-42')).toBe('no such key: [REDACTED]');
+    expect(maskKeys('model claude-sonnet-4-5-20250929 not found')).toBe('model claude-sonnet-4-5-20250929 not found');
   });
 
   it('shown addresses drop user, password and query', () => {

@@ -195,7 +195,7 @@ describe('POST /api/v1/models/test', () => {
 
   it('a user:password in the address is never repeated', async () => {
     const res = await test({ provider: 'openai_compatible', base_url: `http://admin:hunter2secret@127.0.0.1:${new URL(dead).port}/v1` });
-    expect(res.body.ok).toBe(false);
+    expect(res.body).toEqual({ ok: false, message: 'The address cannot hold a user name or password: enter the key in its own field.' });
     expect(res.text).not.toContain('hunter2secret');
   });
 
