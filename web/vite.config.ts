@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip as gzipCb } from 'node:zlib';
+
+const gzip = promisify(gzipCb);
+const brotli = promisify(brotliCompress);
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -19,15 +23,19 @@ function precompress(): Plugin {
     apply: 'build',
     // From the files as written: in generateBundle Vite has not yet put in the lazy imports'
     // preload list (__VITE_PRELOAD__ would stay in the compressed twins and break import()).
-    writeBundle(options, bundle) {
+    // Compressed on libuv's thread pool, in parallel.
+    async writeBundle(options, bundle) {
       const dir = options.dir ?? fileURLToPath(new URL('dist', import.meta.url));
+      const jobs: Promise<void>[] = [];
       for (const fileName of Object.keys(bundle)) {
         if (!/\.(js|css|svg)$/.test(fileName)) continue;
-        const buf = fs.readFileSync(path.join(dir, fileName));
+        const file = path.join(dir, fileName);
+        const buf = fs.readFileSync(file);
         if (buf.length < 1024) continue;
-        fs.writeFileSync(path.join(dir, `${fileName}.gz`), gzipSync(buf, { level: 9 }));
-        fs.writeFileSync(path.join(dir, `${fileName}.br`), brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        jobs.push(gzip(buf, { level: 9 }).then((out) => fs.promises.writeFile(`${file}.gz`, out)));
+        jobs.push(brotli(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).then((out) => fs.promises.writeFile(`${file}.br`, out)));
       }
+      await Promise.all(jobs);
     },
   };
 }
