@@ -133,6 +133,17 @@ describe('GET /api/v1/media/{id}', () => {
   });
 });
 
+describe('other websites', () => {
+  it("cannot upload or read files with the owner's ambient access (localhost, cookie)", async () => {
+    const cross = { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' };
+    const up = await s.request('/api/v1/media?name=x.html', { method: 'POST', body: '<script>alert(1)</script>', headers: { 'content-type': 'text/plain', ...cross } });
+    expect([401, 403]).toContain(up.status);
+    const { body: mine } = await upload('p.png', PNG, 'image/png');
+    const read = await s.get(`/api/v1/media/${mine.id}`, { headers: cross });
+    expect([401, 403]).toContain(read.status);
+  });
+});
+
 describe('scopes', () => {
   it('upload needs chat, download needs sessions', async () => {
     const chat = await createKey(s, { name: 'c', scopes: ['chat'] });
