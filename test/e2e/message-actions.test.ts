@@ -283,7 +283,8 @@ describe('message actions', () => {
     const step = answer.locator('details.tool');
     await expect(step.count()).resolves.toBe(1);
     await expect(step.locator('.tool-name').textContent()).resolves.toBe('current_time');
-    await expect(step.locator('.tool-status').textContent()).resolves.toMatch(/^Done( · .+)?$/);
+    await expect(step.locator('.tool-status').textContent()).resolves.toBe('Done');
+    await expect(step.locator('.tool-duration').textContent()).resolves.toMatch(/^\d+(\.\d)? (ms|s)$|min/);
     await step.locator('summary').click();
     await expect(step.locator('.tool-label').allTextContents()).resolves.toEqual(['Input', 'Result']);
     await expect(step.locator('.tool-body').textContent()).resolves.toContain('"timezone": "UTC"');

@@ -112,10 +112,8 @@ function ToolStep({ part }: { part: ToolPart }) {
             {line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}…` : line}
           </code>
         ) : null}
-        <span class="tool-status">
-          {status}
-          {took ? <span class="tool-duration"> · {took}</span> : null}
-        </span>
+        <span class="tool-status">{status}</span>
+        {took ? <span class="tool-duration">{took}</span> : null}
       </summary>
       <div class="tool-body">
         {params ? (
