@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router';
 import { newChat } from '../state/navigation';
 import { closePalette, lastChatHash, openPanel, panels, PANELS } from '../state/panels';
+import { setTheme, theme, THEME_LABELS, THEME_ORDER } from '../state/theme';
 import { openSearch, openSettings, toast } from '../state/ui';
 import { useStore } from '../store';
 import { Modal } from './Modal';
@@ -28,6 +29,16 @@ function commands(): Command[] {
     { id: 'search', label: 'Search conversations', hint: 'Find a word in every message.', words: 'find', run: openSearch },
     { id: 'settings', label: 'Settings', hint: 'Model, API keys, agent powers, access.', words: 'preferences options model keys', run: () => openSettings() },
   );
+  for (const choice of THEME_ORDER) {
+    if (choice === theme.get().choice) continue;
+    list.push({
+      id: `theme-${choice}`,
+      label: `Theme: ${choice === 'system' ? 'follow the system' : THEME_LABELS[choice]}`,
+      hint: choice === 'system' ? 'Light or dark as the device is set.' : `Always ${THEME_LABELS[choice].toLowerCase()}.`,
+      words: 'colour color appearance mode',
+      run: () => setTheme(choice),
+    });
+  }
   if (panels.get().name) {
     list.push({ id: 'back', label: 'Back to the chat', hint: 'Close the panel.', words: 'close chat return', run: () => navigate(lastChatHash()) });
   }
@@ -45,9 +56,18 @@ function commands(): Command[] {
   return list;
 }
 
+const wordsOf = (q: string) => q.toLowerCase().split(/\s+/).filter(Boolean);
+
 function matches(c: Command, q: string): boolean {
   const hay = `${c.label} ${c.hint} ${c.words}`.toLowerCase();
-  return q.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+  return wordsOf(q).every((w) => hay.includes(w));
+}
+
+/** Matches by name first ("theme dark" → Theme: Dark), then by description. */
+function ranked(all: Command[], q: string): Command[] {
+  const shown = all.filter((c) => matches(c, q));
+  const inLabel = (c: Command) => wordsOf(q).every((w) => c.label.toLowerCase().includes(w));
+  return [...shown.filter(inLabel), ...shown.filter((c) => !inLabel(c))];
 }
 
 function Palette() {
@@ -55,7 +75,7 @@ function Palette() {
   const [active, setActive] = useState(0);
   const [all] = useState(commands);
   const listRef = useRef<HTMLUListElement>(null);
-  const shown = all.filter((c) => matches(c, q));
+  const shown = ranked(all, q);
   const current = Math.min(active, shown.length - 1);
 
   useEffect(() => {

@@ -48,6 +48,7 @@ export function Shortcuts() {
   const rows: [string, string][] = [
     [`${modKey} K`, 'Search conversations'],
     [isMac ? '⌘ ⇧ O' : 'Ctrl Shift O', 'New chat'],
+    [isMac ? '⌘ ⇧ P' : 'Ctrl Shift P', 'Command palette: tool panels and commands'],
     ['F2', 'Rename the selected conversation'],
     ['Enter / Shift Enter', 'Send / new line'],
     ['Esc', 'Cancel, close'],
