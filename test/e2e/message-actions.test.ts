@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
-import { lastAnswer, openApp, routeId, send } from './support.js';
+import { lastAnswer, openApp, rewriteFrames, routeId, send } from './support.js';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -303,13 +303,31 @@ describe('message actions', () => {
     await context.close();
   });
 
+  it('a refused action puts the messages back as they were and says why', async () => {
+    const { context, page, problems } = await newPage(browser);
+    // The server gets a message id it does not know: it refuses before anything streams.
+    await rewriteFrames(page, { toServer: (f) => (f.action === 'regenerate' ? { ...f, message_id: 'no-such-message' } : f) });
+    const id = await chatOnce(page, 'Name a tree', 'Oak.');
+    await lastAnswer(page).getByRole('button', { name: 'Regenerate answer' }).click();
+    await page.locator('.toasts').getByText(/not found/i).waitFor();
+    await lastAnswer(page).getByText('Oak.').waitFor();
+    await expect(answers(page).count()).resolves.toBe(1);
+    await page.getByRole('button', { name: 'Send message' }).waitFor();
+    await expect(lastAnswer(page).getByRole('button', { name: 'Regenerate answer' }).isDisabled()).resolves.toBe(false);
+    expect((await history(id)).map((m) => m.content)).toEqual(['Name a tree', 'Oak.']);
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
   it('copies a whole message to the clipboard and says so', async () => {
     const { context, page, problems } = await newPage(browser);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.s.url });
     await chatOnce(page, 'Give me a **short** list', 'One, **two**, three.');
     const answer = lastAnswer(page);
-    await answer.hover();
-    await answer.getByRole('button', { name: 'Copy answer' }).click();
+    // By keyboard: a focused action shows the row, Enter copies.
+    await answer.getByRole('button', { name: 'Copy answer' }).focus();
+    await expect.poll(() => answer.locator('.msg-actions').evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
+    await page.keyboard.press('Enter');
     await answer.getByRole('status').getByText('Copied').waitFor();
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe('One, **two**, three.');
 

@@ -34,6 +34,9 @@ interface Turn {
   before?: ChatMessage[];
 }
 
+/** Messages a `session_history` frame carries at most (spec §4.1). */
+const SESSION_HISTORY_LIMIT = 100;
+
 /** The actions on the conversation tree (spec §4.7): their refusals undo what the screen did. */
 const TREE_ACTIONS = new Set(['regenerate', 'edit_message', 'continue', 'switch_branch']);
 
@@ -282,7 +285,10 @@ export class ChatTurns {
     if (this.pendingBranch !== null && id === this.pendingBranch && Array.isArray(messages)) {
       this.pendingBranch = null;
       const c = chat.get();
-      if (c.sessionId === id && !c.streaming) chat.set({ messages: this.messagesOf(messages) });
+      if (c.sessionId !== id || c.streaming) return;
+      chat.set({ messages: this.messagesOf(messages) });
+      // The frame holds the last 100 messages; a longer branch comes whole over REST, as on open.
+      if (messages.length >= SESSION_HISTORY_LIMIT) void this.resyncHistory(id);
     }
   }
 
