@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { HttpError } from '../http/errors.js';
 import { MAX_SESSION_ID_LENGTH } from '../sessions/ids.js';
 import type { AgentEvent } from './agent-events.js';
+import type { MediaStore } from '../media/store.js';
 import type { ChatService } from './service.js';
 import { SseStream } from './sse.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
@@ -38,13 +39,15 @@ interface OpenStream {
 }
 
 /** REST chat (spec §3.3, §5.1). Output stays on this HTTP response, never on WebSockets. */
-export function registerChatRoutes(app: FastifyInstance, chat: ChatService): void {
+export function registerChatRoutes(app: FastifyInstance, chat: ChatService, media?: MediaStore): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const streams = new Map<string, OpenStream>();
 
   const chatIdOf = (sessionId: string | null | undefined) => sessionId ?? `api:${crypto.randomBytes(6).toString('hex')}`;
 
   r.post('/api/v1/chat/stream', { config, schema: { tags, summary: 'Chat with streamed Server-Sent Events', body: chatRequest } }, async (req, reply) => {
+    // Spec §4.7: an uploaded file's id or a path in the media folder or the workspace; else 400 before anything runs.
+    const attachments = media?.resolveRest(req.body.media, media.workspace());
     const chatId = chatIdOf(req.body.session_id);
     const baseKey = `websocket:${chatId}`;
     const sse = new SseStream(reply);
@@ -62,7 +65,8 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
         stopIfRequested();
         sse.send('chunk', { content: delta, type: 'text' });
       },
-      message: (content) => sse.send('chunk', { content, type: 'text' }),
+      // The vision notice (spec §4.7) comes before the answer: a paragraph of its own.
+      message: (content, notice) => sse.send('chunk', { content: notice === 'vision' ? `${content}\n\n` : content, type: 'text' }),
       event: (e: AgentEvent) => {
         stopIfRequested();
         if (e.type === 'thinking') sse.send('thinking', { content: e.delta });
@@ -79,11 +83,12 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
       },
     };
     // A client that goes away does not stop the turn: the answer is still stored.
-    await chat.runTurn({ baseKey, text: req.body.content, metadata: { source: 'rest_api' } }, sink);
+    await chat.runTurn({ baseKey, text: req.body.content, metadata: { source: 'rest_api' }, attachments }, sink);
     if (streams.get(chatId) === open) streams.delete(chatId);
   });
 
   r.post('/api/v1/chat', { config, schema: { tags, summary: 'Chat and wait for the whole answer', body: chatRequest } }, async (req, reply) => {
+    const attachments = media?.resolveRest(req.body.media, media.workspace());
     const chatId = chatIdOf(req.body.session_id);
     let content = '';
     let error: string | null = null;
@@ -104,10 +109,10 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
         timer = setTimeout(finish, BLOCKING_EVENT_WAIT_MS);
       };
       touch();
-      void chat.runTurn({ baseKey: `websocket:${chatId}`, text: req.body.content, metadata: { source: 'rest_api' } }, {
+      void chat.runTurn({ baseKey: `websocket:${chatId}`, text: req.body.content, metadata: { source: 'rest_api' }, attachments }, {
         started: touch,
         text: (d) => { content += d; touch(); },
-        message: (m) => { content += m; touch(); },
+        message: (m, notice) => { content += notice === 'vision' ? `${m}\n\n` : m; touch(); },
         event: (e) => {
           touch();
           if (e.type === 'error') error = e.message;

@@ -17,6 +17,7 @@ import { buildSystemPrompt, type PromptContributor } from './system-prompt.js';
 import { generateTitle } from './titles.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ToolContext, ToolGate } from '../tools/types.js';
+import type { StoredAttachment } from '../media/types.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
 
@@ -30,6 +31,8 @@ export interface TurnInput {
   metadata: Record<string, unknown>;
   /** Who sent it; the dashboard, REST and CLI are the owner. */
   sender?: string;
+  /** Files sent with the message, already stored (spec §4.7). */
+  attachments?: StoredAttachment[];
 }
 
 export const BLOCKED_NOTICE = 'Your message was flagged by the security scanner and blocked.';

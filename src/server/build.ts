@@ -78,7 +78,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   await registerOpenApi(app);
 
   registerSessionRoutes(app, ctx.sessions);
-  registerChatRoutes(app, ctx.chat);
+  registerChatRoutes(app, ctx.chat, ctx.media);
   registerMediaRoutes(app, ctx.media);
   registerSettingsRoutes(app, ctx.settingsStore);
   registerMemoryRoutes(app, ctx.memory, ctx.settingsStore);

@@ -121,15 +121,23 @@ export class WsConnection implements WsClient {
   private async chat(f: Record<string, unknown>): Promise<void> {
     const text = typeof f.message === 'string' ? f.message : '';
     this.send({ type: 'stream_start' });
-    if (!text.trim()) {
+    const hasMedia = Array.isArray(f.media) && f.media.length > 0;
+    if (!text.trim() && !hasMedia) {
       this.send({ type: 'message', content: 'Type a message to send.', is_stream_chunk: false, metadata: {} });
       this.send({ type: 'stream_end' });
       return;
     }
     // The raw frame is the user message's metadata (spec §7.2), without media payloads.
     const { media: _media, ...metadata } = f;
+    let attachments;
+    try {
+      attachments = this.ctx.media.resolveWs(f.media); // spec §4.7: refused files end the turn; nothing is stored
+    } catch (err) {
+      this.send({ type: 'stream_end' });
+      throw err;
+    }
     const chatId = this.chatId;
-    await this.ctx.chat.runTurn({ baseKey: `websocket:${chatId}`, text, metadata }, wsTurnSink(this.hub, () => chatId));
+    await this.ctx.chat.runTurn({ baseKey: `websocket:${chatId}`, text, metadata, attachments }, wsTurnSink(this.hub, () => chatId));
   }
 
   private stop(): void {

@@ -5,7 +5,7 @@ import type { ServerFrame } from '../../protocol/index.js';
 /** The parts of the app the socket's actions use: chat, sessions, settings and the dashboard panels. */
 export type WsDeps = Pick<
   AppContext,
-  'home' | 'chat' | 'sessions' | 'settings' | 'settingsStore' | 'audit' | 'reminders' | 'intentions' | 'tools' | 'health' | 'errors'
+  'home' | 'chat' | 'sessions' | 'settings' | 'settingsStore' | 'audit' | 'reminders' | 'intentions' | 'tools' | 'health' | 'errors' | 'media'
 >;
 
 /** What an action handler may use: this socket, every socket, and the app parts above. */
