@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, NotFoundError } from '../../src/lib/errors.js';
@@ -232,6 +233,33 @@ describe('vision', () => {
     ['ollama', 'llava:13b', true], ['ollama', 'gemma3:4b', true], ['ollama', 'qwen2.5vl', true], ['ollama', 'minicpm-v', true], ['ollama', 'llama3.2', false],
   ] as const)('%s %s → %s', async (provider, model, want) => {
     expect(await acceptsImages(provider, model, s)).toBe(want);
+  });
+
+  it("Ollama: asks /api/show for the model's capabilities, once, and falls back to the name", async () => {
+    const asked: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const model = (JSON.parse(body) as { model: string }).model;
+        asked.push(`${req.url} ${model}`);
+        if (model === 'unknown-llava') return void res.writeHead(404).end('{"error":"not found"}');
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ capabilities: model === 'mystery' ? ['completion', 'vision'] : ['completion', 'tools'] }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect(await acceptsImages('ollama', 'mystery', { ollama_host: host })).toBe(true);
+      expect(await acceptsImages('ollama', 'mystery', { ollama_host: host })).toBe(true);
+      // Ollama's word beats the name: a "vision"-sounding model without the capability is not one.
+      expect(await acceptsImages('ollama', 'my-vision-finetune', { ollama_host: host })).toBe(false);
+      expect(await acceptsImages('ollama', 'unknown-llava', { ollama_host: host })).toBe(true);
+      expect(asked).toEqual(['/api/show mystery', '/api/show my-vision-finetune', '/api/show unknown-llava']);
+    } finally {
+      server.close();
+    }
   });
 
   it('imageParts: raster images only, missing files skipped, total capped', () => {
