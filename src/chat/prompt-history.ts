@@ -15,13 +15,11 @@ export function historyFetchLimit(b: HistoryBudget): number {
 const HEADER = '[Earlier conversation]\n';
 
 /**
- * A failed turn is stored with an `[Error: …]` note for the user to see; the model gets only
- * the answer part (`metadata.answer_chars` long), or nothing if there was none.
+ * A failed turn's answer (`metadata.error`, spec §4.7) is never sent back to the model: it is
+ * shown to the user, with "Try again", but a half answer and an error would only mislead it.
  */
-function withoutErrorNote(m: MessageRecord): MessageRecord {
-  const chars = m.metadata.answer_chars;
-  if (m.role !== 'assistant' || typeof m.metadata.error !== 'string' || typeof chars !== 'number') return m;
-  return { ...m, content: m.content.slice(0, chars) };
+function isFailedAnswer(m: MessageRecord): boolean {
+  return m.role === 'assistant' && typeof m.metadata.error === 'string';
 }
 
 function cutAtWord(text: string, max: number): string {
@@ -38,7 +36,7 @@ function cutAtWord(text: string, max: number): string {
  * whole fits the character budget. `messages` are oldest first.
  */
 export function buildPromptHistory(messages: MessageRecord[], b: HistoryBudget): ModelMessage[] {
-  const usable = messages.map(withoutErrorNote).filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content.trim());
+  const usable = messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && !isFailedAnswer(m) && m.content.trim());
   const recent = usable.slice(-b.recentWindow);
   const older = usable.slice(0, usable.length - recent.length);
   let lines = older.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${cutAtWord(m.content, b.summaryChars)}`);

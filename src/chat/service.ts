@@ -11,21 +11,27 @@ import { runAgent } from './agent.js';
 import type { AgentEvent } from './agent-events.js';
 import type { SessionAliases } from '../sessions/aliases.js';
 import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
-import { maxTurnsFor, type ModelResolver } from '../models/resolver.js';
+import { withChatModel } from '../models/chat-model.js';
+import { maxTurnsFor, type ModelResolver, type ResolvedModel } from '../models/resolver.js';
+import { InvalidInputError, NotFoundError } from '../lib/errors.js';
+import type { StoredAttachment } from '../media/types.js';
+import { imagePromptParts, lastUserAttachments, withImages, withWorkspaceCopies } from '../media/turn.js';
+import { workspaceDir } from '../tools/fs/jail.js';
+import { applyBranchAction, BUSY, checkBranchAction, type BranchTarget, type TurnAction } from './branch-actions.js';
+import { continuePrompt, userMessage } from './turn-input.js';
+import { mergeContinued, storedAnswer, TurnRecord, withoutInterruptedMarker } from './turn-record.js';
 import { parseCommand, runCommand } from './slash-commands.js';
 import { buildSystemPrompt, type PromptContributor } from './system-prompt.js';
 import { generateTitle } from './titles.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ToolContext, ToolGate } from '../tools/types.js';
-import type { StoredAttachment } from '../media/types.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
 
-export const INTERRUPTED_MARKER = '\n\n[Response interrupted]';
-
 export interface TurnInput {
-  /** The chat's base key, e.g. `websocket:<uuid>`; aliases (/new) may redirect it. */
+  /** The chat's base key, e.g. `websocket:<uuid>`; aliases (/new) may redirect a plain chat. */
   baseKey: string;
+  /** The user's text; empty for `regenerate` and `continue`. */
   text: string;
   /** Stored with the user message (spec §7.2). */
   metadata: Record<string, unknown>;
@@ -33,6 +39,8 @@ export interface TurnInput {
   sender?: string;
   /** Files sent with the message, already stored (spec §4.7). */
   attachments?: StoredAttachment[];
+  /** What the turn does to the conversation tree; a branch action works on the session of `baseKey` itself, never an alias. */
+  action?: TurnAction;
 }
 
 export const BLOCKED_NOTICE = 'Your message was flagged by the security scanner and blocked.';
@@ -51,10 +59,25 @@ export interface ChatDeps {
   inboundFilter?: InboundFilter;
 }
 
+/** Where one turn writes and what it answers. */
+interface TurnPlan {
+  baseKey: string;
+  sessionKey: string;
+  sessionId: string;
+  channel: string;
+  sender: string;
+  /** The user's words the answer is for (memory recall, the system prompt). */
+  userText: string;
+  action: TurnAction;
+  target?: BranchTarget;
+  userMessageId?: string;
+}
+
 /**
  * The chat pipeline shared by every transport: slash commands, storing the user message
  * before the provider is called, the agent run, redaction of everything outbound, storing the
- * assistant message afterwards (also when stopped or failed), and titles.
+ * assistant message afterwards (also when stopped or failed), titles, and the branch actions of
+ * the conversation tree (regenerate, edit, continue).
  */
 export class ChatService {
   private readonly active = new Map<string, AbortController>();
@@ -73,11 +96,27 @@ export class ChatService {
     return this.active.has(toSessionId(this.currentKey(baseKey)));
   }
 
+  /** Whether a turn is writing to this stored session right now. */
+  isBusy(sessionId: string): boolean {
+    return this.active.has(toSessionId(sessionId));
+  }
+
   /** Stops the running turn of this chat; false when nothing was running. */
   stop(baseKey: string): boolean {
-    const controller = this.active.get(toSessionId(this.currentKey(baseKey)));
+    const controller = this.active.get(toSessionId(this.currentKey(baseKey))) ?? this.active.get(toSessionId(baseKey));
     controller?.abort();
     return controller !== undefined;
+  }
+
+  /**
+   * Checks a branch action (spec §4.7) before anything streams: throws a domain error when the
+   * session is busy or the message does not fit the action.
+   */
+  checkAction(baseKey: string, action: Exclude<TurnAction, { kind: 'chat' }>): BranchTarget {
+    const sessionId = toSessionId(baseKey);
+    if (!this.deps.sessions.find(sessionId)) throw new NotFoundError('Session not found');
+    if (this.isBusy(sessionId)) throw new InvalidInputError(BUSY);
+    return checkBranchAction(this.deps.sessions, sessionId, action);
   }
 
   /** Runs one turn to completion. Never throws: failures reach the sink as a message. */
@@ -92,7 +131,8 @@ export class ChatService {
   }
 
   private async turn(input: TurnInput, sink: TurnSink): Promise<void> {
-    const command = parseCommand(input.text);
+    const action = input.action ?? { kind: 'chat' };
+    const command = action.kind === 'chat' ? parseCommand(input.text) : null;
     if (command) {
       const reply = await runCommand(command, {
         baseKey: input.baseKey, sessions: this.deps.sessions, aliases: this.deps.aliases,
@@ -103,59 +143,73 @@ export class ChatService {
       return;
     }
 
-    const sessionKey = this.currentKey(input.baseKey);
+    const sessionKey = action.kind === 'chat' ? this.currentKey(input.baseKey) : input.baseKey;
     const sessionId = toSessionId(sessionKey);
-    const channel = sessionKey.split(':')[0] || 'unknown';
-    const sender = input.sender ?? 'owner';
-    let text = input.text;
-    const verdict = this.deps.inboundFilter ? await this.deps.inboundFilter(text, { sessionKey, sender }) : { action: 'allow' as const };
-    if (verdict.action === 'block') {
-      sink.event({ type: 'blocked', message: 'Message blocked by injection scanner', patterns: verdict.patterns }, sessionKey);
-      sink.message(BLOCKED_NOTICE, 'blocked');
-      sink.end({ usage: null, interrupted: false, failed: false });
-      return;
+    const plan: TurnPlan = {
+      baseKey: input.baseKey, sessionKey, sessionId, channel: sessionKey.split(':')[0] || 'unknown',
+      sender: input.sender ?? 'owner', userText: input.text, action,
+    };
+    const writesUserText = action.kind === 'chat' || action.kind === 'edit';
+    if (writesUserText) {
+      const verdict = this.deps.inboundFilter
+        ? await this.deps.inboundFilter(input.text, { sessionKey, sender: plan.sender })
+        : { action: 'allow' as const };
+      if (verdict.action === 'block') {
+        sink.event({ type: 'blocked', message: 'Message blocked by injection scanner', patterns: verdict.patterns }, sessionKey);
+        sink.message(BLOCKED_NOTICE, 'blocked');
+        sink.end({ usage: null, interrupted: false, failed: false });
+        return;
+      }
+      if (verdict.action === 'wrap') plan.userText = verdict.text;
     }
-    if (verdict.action === 'wrap') text = verdict.text;
     await this.deps.queue.inSession(sessionId, async () => {
-      this.deps.sessions.append(sessionId, channel, [{
-        id: crypto.randomUUID(), role: 'user', content: text, timestamp: nowIso(), metadata: input.metadata,
-      }]);
+      if (action.kind !== 'chat') {
+        // Checked again inside the lock: the tree may have changed while this turn waited.
+        plan.target = checkBranchAction(this.deps.sessions, sessionId, action);
+        applyBranchAction(this.deps.sessions, sessionId, action, plan.target);
+        if (action.kind !== 'edit') plan.userText = plan.target.message.content;
+      }
+      if (writesUserText) {
+        plan.userMessageId = crypto.randomUUID();
+        // The files go into the agent's workspace; the stored names are the copies' (spec §4.7).
+        const user = userMessage(plan.userText, { ...input, attachments: withWorkspaceCopies(input.attachments, workspaceDir(this.deps.home, this.deps.settings.get())) });
+        this.deps.sessions.append(sessionId, plan.channel, [{
+          id: plan.userMessageId, role: 'user', content: user.content, timestamp: nowIso(), metadata: user.metadata,
+        }]);
+      }
       sink.started(sessionKey);
       // Registered before anything is awaited, so a stop sent at any point of the turn stops it
       // (rather than being answered "nothing running" while the model is still picked).
       const controller = new AbortController();
       this.active.set(sessionId, controller);
       try {
-        const resolved = await this.deps.models.resolve(this.deps.settings.get());
+        const session = this.deps.sessions.find(sessionId);
+        const resolved = await this.deps.models.resolve(withChatModel(this.deps.settings.get(), session?.model ?? null));
         if (!resolved.provider) {
           // The hint is guidance, not an answer: shown, never stored.
           sink.message(resolved.hint, 'no_model');
-          sink.end({ usage: null, interrupted: false, failed: false });
+          sink.end({ usage: null, interrupted: false, failed: false, sessionId, userMessageId: plan.userMessageId });
           return;
         }
         let ran = false;
         await this.deps.queue.withSlot(() => {
           ran = true;
-          return this.runModel({ baseKey: input.baseKey, sessionId, channel, sessionKey, sender, userText: text }, resolved, controller, sink);
+          return this.runModel(plan, resolved, controller, sink);
         }, controller.signal);
         // Stopped while waiting for a slot: nothing was generated, the turn just ends.
-        if (!ran) sink.end({ usage: null, interrupted: true, failed: false });
+        if (!ran) sink.end({ usage: null, interrupted: true, failed: false, sessionId, userMessageId: plan.userMessageId });
       } finally {
         this.active.delete(sessionId);
       }
     });
   }
 
-  private async runModel(
-    turn: { baseKey: string; sessionId: string; channel: string; sessionKey: string; sender: string; userText: string },
-    resolved: Extract<Awaited<ReturnType<ModelResolver['resolve']>>, { provider: string }>,
-    controller: AbortController, sink: TurnSink,
-  ): Promise<void> {
-    const { sessionId, channel, sessionKey } = turn;
+  private async runModel(plan: TurnPlan, resolved: ResolvedModel, controller: AbortController, sink: TurnSink): Promise<void> {
+    const { sessionId, channel, sessionKey } = plan;
     const settings = this.deps.settings.get();
     const signal = AbortSignal.any([controller.signal, this.shutdown.signal]);
     const toolContext: ToolContext = {
-      baseKey: turn.baseKey, sessionKey, sessionId, channel, sender: turn.sender, home: this.deps.home, settings,
+      baseKey: plan.baseKey, sessionKey, sessionId, channel, sender: plan.sender, home: this.deps.home, settings,
       sessions: this.deps.sessions, aliases: this.deps.aliases, signal,
     };
     const budget = {
@@ -165,6 +219,12 @@ export class ChatService {
     };
     // The model's own context: raw (clients get `history()`, which is redacted).
     const history = this.deps.sessions.rawHistory(sessionId, historyFetchLimit(budget));
+    const continued = plan.action.kind === 'continue' ? plan.target?.message : undefined;
+    const messages = buildPromptHistory(continued ? history.slice(0, -1) : history, budget);
+    if (continued) messages.push(...continuePrompt(continued.content));
+    // The answered message's images, when the model can see them; else a notice that it got only names.
+    const images = await imagePromptParts(continued ? [] : lastUserAttachments(history, this.deps.home), resolved, settings);
+    if (images.notice) sink.message(images.notice, 'vision');
     // Answer and reasoning are two streams; a secret may be split across deltas of either.
     // Both know the exact secret values (master token, saved keys) as well as the patterns.
     const secrets = this.deps.sessions.secrets;
@@ -181,24 +241,23 @@ export class ChatService {
       const held = thoughts.flush();
       if (held) sink.event({ type: 'thinking', delta: held }, sessionKey);
     };
-    let answer = '';
-    let errorText = '';
+    const record = new TurnRecord();
     let usage: TurnEnd['usage'] = null;
 
     for await (const event of runAgent({
       model: resolved.model,
       providerName: resolved.provider,
-      system: await buildSystemPrompt(this.deps.home, this.deps.promptContributors, { sessionKey, sender: turn.sender, userText: turn.userText }),
-      messages: buildPromptHistory(history, budget),
+      system: await buildSystemPrompt(this.deps.home, this.deps.promptContributors, { sessionKey, sender: plan.sender, userText: plan.userText }),
+      messages: withImages(messages, images.parts),
       tools: this.deps.tools.toolSet(toolContext, this.deps.toolGate),
       maxSteps: maxTurnsFor(settings),
       signal,
       idleTimeoutMs: settings.llm_idle_timeout_seconds * 1000,
       maxRetries: settings.llm_max_retries,
     })) {
+      record.observe(event);
       if (event.type === 'text') {
         flushThinking();
-        answer += event.delta;
         const safe = redactor.push(event.delta);
         if (safe) sink.text(safe);
         continue;
@@ -212,28 +271,32 @@ export class ChatService {
       flushThinking();
       flushText();
       if (event.type === 'usage') usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens, total_tokens: event.total_tokens };
-      if (event.type === 'error') errorText = event.message;
       sink.event(redactEvent(event, secrets), sessionKey);
     }
     flushThinking();
     flushText();
 
     const interrupted = controller.signal.aborted || this.shutdown.signal.aborted;
-    let stored = answer;
-    if (interrupted && answer) stored += INTERRUPTED_MARKER;
-    const answerChars = stored.length;
-    if (errorText) stored += `${stored ? '\n\n' : ''}[Error: ${errorText}]`;
+    const metadata = record.metadata({ interrupted: interrupted && record.answer !== '', model: `${resolved.provider}:${resolved.modelId}` });
+    const end: TurnEnd = { usage, interrupted, failed: record.error !== '', sessionId, userMessageId: plan.userMessageId };
     // A session the turn itself cleared or deleted (a session tool) is not brought back by its answer.
-    if (stored && this.deps.sessions.find(sessionId)) {
-      // The error note is kept for the user; `answer_chars` tells the prompt builder to send
-      // only the real answer back to the model.
-      const metadata = errorText ? { error: errorText, answer_chars: answerChars } : {};
-      const session = this.deps.sessions.append(sessionId, channel, [{
-        id: crypto.randomUUID(), role: 'assistant', content: stored, timestamp: nowIso(), metadata,
-      }]);
-      if (!interrupted && !errorText) this.maybeTitle(session.id, session.message_count, resolved.model, history, answer);
+    if (record.hasContent && this.deps.sessions.find(sessionId)) {
+      if (continued) {
+        // The stopped answer grows in place: one message, as if it had never stopped.
+        const content = storedAnswer(withoutInterruptedMarker(continued.content) + record.answer, interrupted);
+        this.deps.sessions.updateMessage(sessionId, continued.id, content, mergeContinued(continued.metadata, metadata));
+        end.messageId = continued.id;
+      } else {
+        // A failed turn keeps its partial answer and says why in `metadata.error`; the prompt
+        // builder never sends it back to the model.
+        end.messageId = crypto.randomUUID();
+        const session = this.deps.sessions.append(sessionId, channel, [{
+          id: end.messageId, role: 'assistant', content: storedAnswer(record.answer, interrupted), timestamp: nowIso(), metadata,
+        }]);
+        if (!interrupted && !record.error) this.maybeTitle(session.id, session.message_count, resolved.model, history, record.answer);
+      }
     }
-    sink.end({ usage, interrupted, failed: errorText !== '' });
+    sink.end(end);
   }
 
   /** After the first exchange, a model-written title — in the background, never delaying the reply. */

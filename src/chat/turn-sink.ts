@@ -5,6 +5,10 @@ export interface TurnEnd {
   usage: { input_tokens: number; output_tokens: number; total_tokens: number } | null;
   interrupted: boolean;
   failed: boolean;
+  /** The session the turn wrote to and the stored ids of its messages (spec §4.7), when stored. */
+  sessionId?: string;
+  userMessageId?: string;
+  messageId?: string;
 }
 
 /**

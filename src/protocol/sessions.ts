@@ -81,6 +81,9 @@ export interface HistoryMessage {
   attachments?: AttachmentInfo[];
 }
 
+/** PocketPaw's suffix on a stopped answer's stored content (spec §4.3). */
+export const INTERRUPTED_MARKER = '\n\n[Response interrupted]';
+
 /** The longest title a rename accepts, in code points (spec §3.1). */
 export const TITLE_MAX = 200;
 

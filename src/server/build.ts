@@ -77,7 +77,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerAuth(app, { settings: ctx.settings, limiters: ctx.limiters, credentials: ctx.credentials, listenHost: options.listenHost });
   await registerOpenApi(app);
 
-  registerSessionRoutes(app, ctx.sessions);
+  registerSessionRoutes(app, ctx.sessions, (id) => ctx.chat.isBusy(id));
   registerChatRoutes(app, ctx.chat, ctx.media);
   registerMediaRoutes(app, ctx.media);
   registerSettingsRoutes(app, ctx.settingsStore);

@@ -42,9 +42,26 @@ export function exportSession(requestedId: string, messages: MessageRecord[], fo
   ];
   for (const m of messages) {
     const role = m.role || 'user';
-    lines.push('', `**${role.charAt(0).toUpperCase()}${role.slice(1)}** (${localClock(m.timestamp)}):`, m.content, '', '---');
+    lines.push('', `**${role.charAt(0).toUpperCase()}${role.slice(1)}** (${localClock(m.timestamp)}):`, m.content);
+    lines.push(...whatTheAgentDid(m), '', '---');
   }
   return { body: lines.join('\n'), contentType: 'text/markdown; charset=utf-8', filename };
+}
+
+/** Tool steps and a failure, under the answer (ours, spec §4.7): what a reader of the file needs to trust it. */
+function whatTheAgentDid(m: MessageRecord): string[] {
+  if (m.role !== 'assistant') return [];
+  const out: string[] = [];
+  const steps = Array.isArray(m.metadata.steps) ? m.metadata.steps as { name?: unknown; status?: unknown; duration_ms?: unknown }[] : [];
+  if (steps.length) {
+    out.push('', '_Tools used:_');
+    for (const s of steps) {
+      const ms = typeof s.duration_ms === 'number' ? `, ${s.duration_ms} ms` : '';
+      out.push(`- \`${String(s.name)}\` (${s.status === 'error' ? 'failed' : 'ok'}${ms})`);
+    }
+  }
+  if (typeof m.metadata.error === 'string') out.push('', `_This answer failed: ${m.metadata.error}_`);
+  return out;
 }
 
 function utcMinute(d: Date): string {

@@ -5,10 +5,10 @@ import { requireObjectBody } from '../http/body.js';
 import { InvalidInputError } from '../lib/errors.js';
 import type { ExportFile } from './export.js';
 import {
-  clampLegacy, exportFormat, exportQuery, legacyLimit, legacySummary, legacyTitle, listQuery, searchQuery, sessionIdParams,
-  v1Limit, v1RenameBody, v1Summary,
+  branchBody, clampLegacy, exportFormat, exportQuery, legacyLimit, legacySummary, legacyTitle, listQuery, modelBody, searchQuery,
+  sessionIdParams, v1Limit, v1RenameBody, v1Summary,
 } from './schemas.js';
-import type { SessionService } from './service.js';
+import { BUSY, type SessionService } from './service.js';
 
 const scope = ['sessions'] as const;
 const tags = ['sessions'];
@@ -22,7 +22,7 @@ function sendExport(reply: FastifyReply, file: ExportFile) {
 }
 
 /** Spec §3.1: the legacy `/api/...` and versioned `/api/v1/...` session routes. */
-export function registerSessionRoutes(app: FastifyInstance, sessions: SessionService): void {
+export function registerSessionRoutes(app: FastifyInstance, sessions: SessionService, isBusy: (sessionId: string) => boolean): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { scope };
 
@@ -82,7 +82,20 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   });
   r.get('/api/v1/sessions/:id/history', {
     config, schema: { tags, summary: 'Last messages of a session', params: sessionIdParams, querystring: z.object({ limit: v1Limit(50, 500) }) },
-  }, async (req) => sessions.history(req.params.id, req.query.limit).map((m) => ({ role: m.role || 'user', content: m.content })));
+  }, async (req) => sessions.historyView(req.params.id, req.query.limit));
+
+  // ---- the conversation tree and the chat's own model (ours, spec §4.7) ----
+  r.post('/api/v1/sessions/:id/branch', {
+    config, schema: { tags, summary: 'Make the branch through a message active; returns the new history', params: sessionIdParams, body: branchBody },
+  }, async (req) => {
+    if (isBusy(req.params.id)) throw new InvalidInputError(BUSY);
+    sessions.switchBranch(req.params.id, req.body.message_id);
+    return sessions.historyView(req.params.id, 500);
+  });
+  r.post('/api/v1/sessions/:id/model', {
+    config: { scope: ['chat'] as const },
+    schema: { tags, summary: "Set the chat's own model (\"<provider>:<model id>\"), or null for the default", params: sessionIdParams, body: modelBody },
+  }, async (req) => legacySummary(sessions.redactedRecord(sessions.setModel(req.params.id, req.body.model))));
 
   // ---- export ----
   r.get('/api/memory/session/export', {

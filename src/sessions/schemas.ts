@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseChatModel } from '../models/chat-model.js';
 import { InvalidInputError } from '../lib/errors.js';
 import { codePointLength } from '../lib/text.js';
 import type { ExportFormat } from './export.js';
@@ -63,6 +64,7 @@ export function legacySummary(s: SessionRecord): SessionSummary {
     last_activity: s.last_activity, message_count: s.message_count, preview: s.preview,
   };
   if (s.user_title !== null) out.user_title = s.user_title;
+  if (s.model) out.model = s.model;
   return out;
 }
 
@@ -70,3 +72,13 @@ export function legacySummary(s: SessionRecord): SessionSummary {
 export function v1Summary(s: SessionRecord): V1SessionSummary {
   return { id: s.id, title: s.title || 'Untitled', channel: s.channel || 'unknown', last_activity: s.last_activity || '', message_count: s.message_count ?? 0 };
 }
+
+/** `POST /api/v1/sessions/{id}/branch` (spec §4.7). */
+export const branchBody = z.object({ message_id: z.string().min(1).max(200) });
+
+/** `POST /api/v1/sessions/{id}/model` (spec §4.7): `<provider>:<model id>`, or null for the default. */
+export const modelBody = z.object({
+  model: z.string().max(300).refine((v) => parseChatModel(v) !== null, {
+    message: 'model must be "<provider>:<model id>" (provider: anthropic, openai, ollama or openai_compatible), or null for the default',
+  }).nullable(),
+});

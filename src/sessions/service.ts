@@ -6,9 +6,14 @@ import { exportSession, type ExportFile, type ExportFormat } from './export.js';
 import { isPlausibleSessionId, toSessionId } from './ids.js';
 import { MATCH_CHARS } from './sqlite-search.js';
 import { PREVIEW_CHARS, TITLE_CHARS } from './sqlite-store.js';
-import type { MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore } from './types.js';
+import { toHistoryMessage } from './history-view.js';
+import type { HistoryMessage } from '../protocol/sessions.js';
+import type { MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore, TreeMessage } from './types.js';
 
 const SESSION_NOT_FOUND = 'Session not found';
+
+/** The answer to a branch change while a turn is writing to the session (spec §4.7). */
+export const BUSY = 'Wait for the current answer to finish (or stop it) first.';
 
 /**
  * Session operations shared by the HTTP routes, the WebSocket, the CLI and the chat loop.
@@ -75,15 +80,12 @@ export class SessionService {
   rename(rawId: string, title: string): SessionRecord {
     const session = this.find(rawId);
     if (!session || !this.store.rename(session.id, title)) throw new NotFoundError(SESSION_NOT_FOUND);
-    const updated = this.store.get(session.id)!;
-    this.events.emit('updated', this.redactSession(updated));
-    return updated;
+    return this.emitUpdated(session.id);
   }
 
   /** A model-written title; never shadows a title the user set. */
   setAutoTitle(id: string, title: string): void {
-    if (!this.store.setAutoTitle(id, title)) return;
-    this.events.emit('updated', this.redactSession(this.store.get(id)!));
+    if (this.store.setAutoTitle(id, title)) this.emitUpdated(id);
   }
 
   delete(rawId: string): void {
@@ -98,6 +100,63 @@ export class SessionService {
    */
   history(rawId: string, limit: number): MessageRecord[] {
     return this.rawHistory(rawId, limit).map((m) => this.redactMessage(m));
+  }
+
+  /**
+   * The active branch's last `limit` messages with our additions (ids, versions, tool steps,
+   * reasoning, errors, attachments; spec §4.7), redacted: the v1 history and `session_history`.
+   */
+  historyView(rawId: string, limit: number): HistoryMessage[] {
+    const session = this.find(rawId);
+    if (!session || limit <= 0) return [];
+    const versions = this.store.versions(session.id);
+    return this.store.history(session.id, limit).map((m) => toHistoryMessage(this.redactMessage(m), versions.get(m.id)));
+  }
+
+  /** One stored message (on the active branch or not), raw: for the chat service's branch actions. */
+  message(rawId: string, messageId: string): TreeMessage | undefined {
+    const session = this.find(rawId);
+    return session && this.store.message(session.id, messageId);
+  }
+
+  /** Makes the branch through `messageId` active, down to its newest leaf (the dashboard's "‹ 2/3 ›"). */
+  switchBranch(rawId: string, messageId: string): void {
+    const session = this.find(rawId);
+    if (!session) throw new NotFoundError(SESSION_NOT_FOUND);
+    if (!this.store.message(session.id, messageId)) throw new NotFoundError('Message not found in this session');
+    this.store.activate(session.id, messageId, true);
+    this.emitUpdated(session.id);
+  }
+
+  /** Moves the active branch's end to `messageId` (null: before the first message) for a new reply. */
+  activate(sessionId: string, messageId: string | null): void {
+    this.store.activate(sessionId, messageId, false);
+  }
+
+  deleteLeaf(sessionId: string, messageId: string): boolean {
+    return this.store.deleteLeaf(sessionId, messageId);
+  }
+
+  updateMessage(sessionId: string, messageId: string, content: string, metadata: Record<string, unknown>): void {
+    if (this.store.updateMessage(sessionId, messageId, content, metadata)) this.emitUpdated(sessionId);
+  }
+
+  /** The chat's own model (`<provider>:<model id>`), or null for the settings' model. */
+  setModel(rawId: string, model: string | null): SessionRecord {
+    const session = this.find(rawId);
+    if (!session || !this.store.setModel(session.id, model)) throw new NotFoundError(SESSION_NOT_FOUND);
+    return this.emitUpdated(session.id);
+  }
+
+  /** A record as clients may see it (titles and preview redacted). */
+  redactedRecord(s: SessionRecord): SessionRecord {
+    return this.redactSession(s);
+  }
+
+  private emitUpdated(id: string): SessionRecord {
+    const updated = this.store.get(id)!;
+    this.events.emit('updated', this.redactSession(updated));
+    return updated;
   }
 
   /** Last `limit` messages as stored: only for the model's own prompt, never for a client. */

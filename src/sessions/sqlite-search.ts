@@ -35,7 +35,7 @@ function prepare(db: Database.Database) {
     ).pluck(),
     hitsForRows: db.prepare(
       `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
-       WHERE m.rowid IN (SELECT value FROM json_each(?)) AND pp_icontains(m.content, ?)
+       WHERE m.rowid IN (SELECT value FROM json_each(?)) AND m.active = 1 AND pp_icontains(m.content, ?)
        GROUP BY m.session_id ORDER BY s.last_activity DESC, s.id DESC LIMIT ?`,
     ),
     sessionPage: db.prepare(
@@ -44,12 +44,12 @@ function prepare(db: Database.Database) {
     ),
     hitsInSessionsAscii: db.prepare(
       `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
-       WHERE m.session_id IN (SELECT value FROM json_each(?)) AND instr(lower(m.content), ?) > 0
+       WHERE m.session_id IN (SELECT value FROM json_each(?)) AND m.active = 1 AND instr(lower(m.content), ?) > 0
        GROUP BY m.session_id`,
     ),
     hitsInSessionsUnicode: db.prepare(
       `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
-       WHERE m.session_id IN (SELECT value FROM json_each(?)) AND pp_icontains(m.content, ?)
+       WHERE m.session_id IN (SELECT value FROM json_each(?)) AND m.active = 1 AND pp_icontains(m.content, ?)
        GROUP BY m.session_id`,
     ),
   };

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { firstCodePoints } from '../lib/text.js';
 import { searchMessages } from './sqlite-search.js';
 import type {
-  ImportResult, MessageRecord, NewMessage, SearchHit, SessionRecord, SessionStore,
+  ImportResult, MessageRecord, MessageVersions, NewMessage, SearchHit, SessionRecord, SessionStore, TreeMessage,
 } from './types.js';
 
 /** Derived titles and previews are cut to these many code points (the service redacts a secret cut in half). */
@@ -18,6 +18,7 @@ interface SessionRow {
   last_activity: string;
   message_count: number;
   preview: string;
+  model: string | null;
 }
 
 interface MessageRow {
@@ -28,7 +29,8 @@ interface MessageRow {
   metadata: string;
 }
 
-const SESSION_COLUMNS = 'id, channel, auto_title, user_title, created, last_activity, message_count, preview';
+const SESSION_COLUMNS = 'id, channel, auto_title, user_title, created, last_activity, message_count, preview, model';
+const MESSAGE_COLUMNS = 'id, role, content, timestamp, metadata';
 
 /** Title rule of spec §7.3: the first non-blank user message, trimmed, first 80 characters. */
 export function deriveTitle(role: string, content: string): string | null {
@@ -47,6 +49,7 @@ export function toSessionRecord(row: SessionRow): SessionRecord {
     last_activity: row.last_activity,
     message_count: row.message_count,
     preview: row.preview,
+    model: row.model,
   };
 }
 
@@ -85,10 +88,35 @@ export class SqliteSessionStore implements SessionStore {
       setAutoTitle: db.prepare('UPDATE sessions SET auto_title = ? WHERE id = ?'),
       deleteMessages: db.prepare('DELETE FROM messages WHERE session_id = ?'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      // The active branch only: PocketPaw's list view of the tree (spec §4.7).
       history: db.prepare(
-        'SELECT id, role, content, timestamp, metadata FROM messages WHERE session_id = ? ORDER BY seq DESC LIMIT ?',
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq DESC LIMIT ?`,
       ),
-      messages: db.prepare('SELECT id, role, content, timestamp, metadata FROM messages WHERE session_id = ? ORDER BY seq'),
+      messages: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq`),
+      message: db.prepare(
+        `SELECT ${MESSAGE_COLUMNS}, parent_id, active,
+           (SELECT count(*) FROM messages c WHERE c.session_id = m.session_id AND c.parent_id = m.id) AS children
+         FROM messages m WHERE session_id = ? AND id = ?`,
+      ),
+      leaf: db.prepare('SELECT id FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq DESC LIMIT 1').pluck(),
+      parentOf: db.prepare('SELECT parent_id FROM messages WHERE session_id = ? AND id = ?').pluck(),
+      newestChild: db.prepare('SELECT id FROM messages WHERE session_id = ? AND parent_id IS ? ORDER BY seq DESC LIMIT 1').pluck(),
+      children: db.prepare('SELECT id, active FROM messages WHERE session_id = ? AND parent_id IS ? ORDER BY seq'),
+      inactiveParents: db.prepare('SELECT DISTINCT parent_id FROM messages WHERE session_id = ? AND active = 0').pluck(),
+      deactivateOthers: db.prepare(
+        'UPDATE messages SET active = 0 WHERE session_id = ? AND active = 1 AND id NOT IN (SELECT value FROM json_each(?))',
+      ),
+      activatePath: db.prepare(
+        'UPDATE messages SET active = 1 WHERE session_id = ? AND active = 0 AND id IN (SELECT value FROM json_each(?))',
+      ),
+      deleteMessage: db.prepare('DELETE FROM messages WHERE session_id = ? AND id = ?'),
+      updateMessage: db.prepare('UPDATE messages SET content = ?, metadata = ? WHERE session_id = ? AND id = ?'),
+      branchSummary: db.prepare(
+        `SELECT count(*) AS n, (SELECT content FROM messages WHERE session_id = ?1 AND active = 1 ORDER BY seq DESC LIMIT 1) AS last
+         FROM messages WHERE session_id = ?1 AND active = 1`,
+      ),
+      setSummary: db.prepare('UPDATE sessions SET message_count = ?, preview = ? WHERE id = ?'),
+      setModel: db.prepare('UPDATE sessions SET model = ? WHERE id = ?'),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, channel, auto_title, user_title, created, last_activity, message_count, preview)
          VALUES (@id, @channel, NULL, NULL, @created, @created, 0, '')`,
@@ -96,8 +124,8 @@ export class SqliteSessionStore implements SessionStore {
       maxSeq: db.prepare('SELECT coalesce(max(seq), -1) FROM messages WHERE session_id = ?').pluck(),
       hasMessage: db.prepare('SELECT 1 FROM messages WHERE session_id = ? AND id = ?').pluck(),
       insertMessage: db.prepare(
-        `INSERT INTO messages (session_id, seq, id, role, content, timestamp, metadata)
-         VALUES (@session_id, @seq, @id, @role, @content, @timestamp, @metadata)`,
+        `INSERT INTO messages (session_id, seq, id, role, content, timestamp, metadata, parent_id)
+         VALUES (@session_id, @seq, @id, @role, @content, @timestamp, @metadata, @parent_id)`,
       ),
       updateSummary: db.prepare(
         `UPDATE sessions SET auto_title = @auto_title, last_activity = max(last_activity, @last_activity),
@@ -151,6 +179,68 @@ export class SqliteSessionStore implements SessionStore {
     return (this.stmts.messages.all(id) as MessageRow[]).map(toMessageRecord);
   }
 
+  message(id: string, messageId: string): TreeMessage | undefined {
+    const row = this.stmts.message.get(id, messageId) as (MessageRow & { parent_id: string | null; active: number; children: number }) | undefined;
+    return row && { ...toMessageRecord(row), parent_id: row.parent_id, active: row.active === 1, children: row.children };
+  }
+
+  activate(id: string, messageId: string | null, descend: boolean): void {
+    this.db.transaction(() => {
+      let leaf = messageId;
+      if (leaf !== null && descend) {
+        for (let child = this.stmts.newestChild.get(id, leaf) as string | undefined; child; child = this.stmts.newestChild.get(id, child) as string | undefined) {
+          leaf = child;
+        }
+      }
+      const path: string[] = [];
+      for (let at: string | null | undefined = leaf; at; at = this.stmts.parentOf.get(id, at) as string | null | undefined) path.push(at);
+      const json = JSON.stringify(path);
+      this.stmts.deactivateOthers.run(id, json);
+      this.stmts.activatePath.run(id, json);
+      this.refreshSummary(id);
+    })();
+  }
+
+  deleteLeaf(id: string, messageId: string): boolean {
+    return this.db.transaction(() => {
+      const m = this.message(id, messageId);
+      if (!m || m.children > 0) return false;
+      this.stmts.deleteMessage.run(id, messageId);
+      this.refreshSummary(id);
+      return true;
+    })();
+  }
+
+  updateMessage(id: string, messageId: string, content: string, metadata: Record<string, unknown>): boolean {
+    return this.db.transaction(() => {
+      if (this.stmts.updateMessage.run(content, JSON.stringify(metadata), id, messageId).changes === 0) return false;
+      this.refreshSummary(id);
+      return true;
+    })();
+  }
+
+  versions(id: string): Map<string, MessageVersions> {
+    const out = new Map<string, MessageVersions>();
+    // A message has siblings only if some message is off the active branch: usually none.
+    for (const parent of this.stmts.inactiveParents.all(id) as (string | null)[]) {
+      const group = this.stmts.children.all(id, parent) as { id: string; active: number }[];
+      const current = group.findIndex((m) => m.active === 1);
+      if (current < 0 || group.length < 2) continue;
+      out.set(group[current]!.id, { index: current + 1, count: group.length, ids: group.map((m) => m.id) });
+    }
+    return out;
+  }
+
+  setModel(id: string, model: string | null): boolean {
+    return this.stmts.setModel.run(model, id).changes > 0;
+  }
+
+  /** Count and preview follow the active branch after it changes. */
+  private refreshSummary(id: string): void {
+    const { n, last } = this.stmts.branchSummary.get(id) as { n: number; last: string | null };
+    this.stmts.setSummary.run(n, firstCodePoints(last ?? '', PREVIEW_CHARS), id);
+  }
+
   search(query: string, limit: number): SearchHit[] {
     return searchMessages(this.db, query, limit);
   }
@@ -185,6 +275,8 @@ export class SqliteSessionStore implements SessionStore {
       row = this.stmts.get.get(id) as SessionRow;
     }
     let seq = (this.stmts.maxSeq.get(id) as number) + 1;
+    // Each message follows the active branch's leaf: a plain append keeps the branch linear.
+    let parent = (this.stmts.leaf.get(id) as string | undefined) ?? null;
     let autoTitle = row.auto_title;
     let last: NewMessage | undefined;
     let added = 0;
@@ -192,8 +284,9 @@ export class SqliteSessionStore implements SessionStore {
       if (skipKnown && this.stmts.hasMessage.get(id, m.id)) continue;
       this.stmts.insertMessage.run({
         session_id: id, seq: seq++, id: m.id, role: m.role, content: m.content,
-        timestamp: m.timestamp, metadata: JSON.stringify(m.metadata ?? {}),
+        timestamp: m.timestamp, metadata: JSON.stringify(m.metadata ?? {}), parent_id: parent,
       });
+      parent = m.id;
       autoTitle ??= deriveTitle(m.role, m.content);
       last = m;
       added++;

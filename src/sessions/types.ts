@@ -9,6 +9,8 @@ export interface SessionRecord {
   last_activity: string;
   message_count: number;
   preview: string;
+  /** The chat's own model, `<provider>:<model id>` (spec §4.7); null: the settings' model. */
+  model: string | null;
 }
 
 export interface MessageRecord {
@@ -27,8 +29,17 @@ export interface NewMessage {
   metadata?: Record<string, unknown>;
 }
 
-export type { SearchHit } from '../protocol/sessions.js';
-import type { SearchHit } from '../protocol/sessions.js';
+/** A stored message with its place in the conversation tree (spec §4.7). */
+export interface TreeMessage extends MessageRecord {
+  parent_id: string | null;
+  /** On the session's active branch. */
+  active: boolean;
+  /** Number of replies (children). */
+  children: number;
+}
+
+export type { MessageVersions, SearchHit } from '../protocol/sessions.js';
+import type { MessageVersions, SearchHit } from '../protocol/sessions.js';
 
 export interface ImportResult {
   created: boolean;
@@ -52,12 +63,27 @@ export interface SessionStore {
   setAutoTitle(id: string, title: string): boolean;
   /** Removes the session and its messages; false when it does not exist. */
   delete(id: string): boolean;
-  /** Last `limit` messages, oldest first. */
+  /** Last `limit` messages of the active branch, oldest first. */
   history(id: string, limit: number): MessageRecord[];
-  /** All messages, oldest first. */
+  /** All messages of the active branch, oldest first. */
   messages(id: string): MessageRecord[];
+  /** One message, on the active branch or not. */
+  message(id: string, messageId: string): TreeMessage | undefined;
+  /**
+   * Makes the branch root → `messageId` active (null: no message, an empty branch, so the next
+   * append starts a new root). With `descend`, the branch continues to the newest leaf below it.
+   */
+  activate(id: string, messageId: string | null, descend: boolean): void;
+  /** Removes a message that has no replies (a failed answer being replaced); false otherwise. */
+  deleteLeaf(id: string, messageId: string): boolean;
+  /** Rewrites a message's content and metadata (an answer being continued). */
+  updateMessage(id: string, messageId: string, content: string, metadata: Record<string, unknown>): boolean;
+  /** For messages of the active branch that have siblings: their place among them. */
+  versions(id: string): Map<string, MessageVersions>;
+  /** Sets or clears the chat's own model; false when the session does not exist. */
+  setModel(id: string, model: string | null): boolean;
   search(query: string, limit: number): SearchHit[];
-  /** Appends messages to a session, creating it when needed, in one transaction. */
+  /** Appends messages after the active branch's leaf, creating the session when needed, in one transaction. */
   append(id: string, channel: string, messages: NewMessage[]): SessionRecord;
   /**
    * Merges a session from another store (import): messages whose id is already present are

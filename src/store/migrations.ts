@@ -89,6 +89,24 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; u
       );
     `,
   },
+  {
+    version: 5,
+    description: 'conversations as trees (spec §4.7): a parent per message, the active branch flagged; a model per session',
+    // `active` marks the session's active branch (root to leaf). PocketPaw-shaped views read only
+    // active rows in `seq` order, which is the branch's order because a child is always inserted
+    // after its parent. Inactive rows are few (earlier versions), so a partial index finds them.
+    // Existing rows are linear: each one's parent is the row before it.
+    up: `
+      ALTER TABLE messages ADD COLUMN parent_id TEXT;
+      ALTER TABLE messages ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE sessions ADD COLUMN model TEXT;
+      UPDATE messages SET parent_id = p.prev FROM (
+        SELECT rowid AS r, lag(id) OVER (PARTITION BY session_id ORDER BY seq) AS prev FROM messages
+      ) AS p WHERE messages.rowid = p.r;
+      CREATE INDEX messages_by_parent ON messages (session_id, parent_id);
+      CREATE INDEX messages_inactive ON messages (session_id) WHERE active = 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -37,8 +37,13 @@ export function wsTurnSink(hub: WsHub, chatId: () => string): TurnSink {
         case 'blocked': return system({ event_type: 'error', data: { message: e.message, patterns: e.patterns } });
       }
     },
-    end(_info: TurnEnd) {
-      toChat({ type: 'stream_end' });
+    end(info: TurnEnd) {
+      toChat({
+        type: 'stream_end',
+        ...(info.sessionId ? { session_id: info.sessionId } : {}),
+        ...(info.userMessageId ? { user_message_id: info.userMessageId } : {}),
+        ...(info.messageId ? { message_id: info.messageId } : {}),
+      });
     },
   };
 }

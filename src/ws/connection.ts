@@ -53,8 +53,7 @@ export class WsConnection implements WsClient {
   }
 
   private sendHistory(sessionId: string): void {
-    const messages = this.ctx.sessions.history(sessionId, HISTORY_ON_SWITCH).map((m) => ({ role: m.role || 'user', content: m.content }));
-    this.send({ type: 'session_history', session_id: sessionId, messages });
+    this.send({ type: 'session_history', session_id: sessionId, messages: this.ctx.sessions.historyView(sessionId, HISTORY_ON_SWITCH) });
   }
 
   /**
@@ -84,7 +83,13 @@ export class WsConnection implements WsClient {
     }
     const send = (out: ServerFrame) => this.send(out.type === 'error' ? { ...out, action: name } : out);
     try {
-      await declared.run(f, { ctx: this.ctx, chatId: this.chatId, send, broadcast: (out) => this.hub.broadcast(out) });
+      await declared.run(f, {
+        ctx: this.ctx, chatId: this.chatId, send, broadcast: (out) => this.hub.broadcast(out),
+        switchChat: (id) => {
+          this.chatId = id;
+        },
+        turnSink: (id) => wsTurnSink(this.hub, () => id),
+      });
     } catch (err) {
       const { content, bug } = errorContent(err);
       send({ type: 'error', content });
@@ -154,8 +159,7 @@ export class WsConnection implements WsClient {
     const cut = sessionId.indexOf('_');
     if (cut < 0) return;
     this.chatId = sessionId.slice(cut + 1);
-    const messages = this.ctx.sessions.history(sessionId, HISTORY_ON_SWITCH).map((m) => ({ role: m.role || 'user', content: m.content }));
-    this.send({ type: 'session_history', session_id: sessionId, messages });
+    this.sendHistory(sessionId);
   }
 
   private saveApiKey(f: Record<string, unknown>): void {

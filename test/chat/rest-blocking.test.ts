@@ -24,7 +24,7 @@ describe('POST /api/v1/chat (blocking, spec §3.3)', () => {
     expect(res.body.usage).toEqual({ input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) });
     const stored = await storedMessages(env.s, `websocket_${res.body.session_id.replace(':', '_')}`);
     expect(stored.map((m) => [m.role, m.content, m.metadata])).toEqual([
-      ['user', 'Hi', { source: 'rest_api' }], ['assistant', 'Joined from many small deltas.', {}],
+      ['user', 'Hi', { source: 'rest_api' }], ['assistant', 'Joined from many small deltas.', { model: expect.stringMatching(/^openai:/) }],
     ]);
   });
 

@@ -34,7 +34,7 @@ describe.each(PROVIDERS)('provider failures with %s', (provider) => {
     expect(blocking.status).toBe(502);
     expect(Object.keys(blocking.body)).toEqual(['detail']);
     expectReadable(blocking.body.detail, 'backend is down for maintenance');
-    expect((await historyOf(env.s, `websocket_fail-${provider}`))[0]).toEqual({ role: 'user', content: 'Fail blocking' });
+    expect((await historyOf(env.s, `websocket_fail-${provider}`))[0]).toMatchObject({ role: 'user', content: 'Fail blocking' });
   });
 
   it('error event mid-stream: SSE ends with a readable `error`, blocking answers 502', async () => {

@@ -38,9 +38,9 @@ describe('POST /api/v1/chat/stream framing (spec §5, §5.1)', () => {
     expect(res.events.at(-1)!.data.session_id).toBe(chatId);
     const stored = await storedMessages(env.s, `websocket_api_${chatId.slice(4)}`);
     expect(stored.map((m) => [m.role, m.content])).toEqual([['user', 'No id given'], ['assistant', 'Hello from the fake model.']]);
-    // Spec §7.2: REST user messages carry {"source":"rest_api"}; assistant metadata is {}.
+    // Spec §7.2: REST user messages carry {"source":"rest_api"}; assistant metadata names only the model that wrote it (§4.7).
     expect(stored[0]!.metadata).toEqual({ source: 'rest_api' });
-    expect(stored[1]!.metadata).toEqual({});
+    expect(stored[1]!.metadata).toEqual({ model: expect.stringMatching(/^[a-z_]+:.+/) });
     // Two requests without an id never share a session.
     const other = await chatStream(env.s, { content: 'No id either' });
     expect(other.events[0]!.data.session_id).not.toBe(chatId);

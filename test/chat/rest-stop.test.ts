@@ -86,7 +86,7 @@ describe('POST /api/v1/chat/stop', () => {
       const h = await historyOf(env.s, 'websocket_gone-client');
       return h.length === 2 ? h : undefined;
     }, 'the assistant message to be stored');
-    expect(history[1]).toEqual({ role: 'assistant', content: 'Before leaving. After leaving.' });
+    expect(history[1]).toMatchObject({ role: 'assistant', content: 'Before leaving. After leaving.' });
     expect(env.fake.requests[0]!.aborted).toBe(false);
     // Once stored, there is no stream left to stop.
     expect((await stop('gone-client')).status).toBe(404);

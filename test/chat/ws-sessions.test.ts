@@ -51,7 +51,7 @@ describe('new_session and switch_session (spec §4.3)', () => {
 
     const frames = await chat(sock, 'in the second session');
     expect(frames.find((f) => f.event_type === 'thinking')!.data).toEqual({ session_key: `websocket:${newId.slice('websocket_'.length)}` });
-    expect(await history(newId)).toEqual([{ role: 'user', content: 'in the second session' }, { role: 'assistant', content: 'Hello from the fake model.' }]);
+    expect(await history(newId)).toMatchObject([{ role: 'user', content: 'in the second session' }, { role: 'assistant', content: 'Hello from the fake model.' }]);
     expect(await history(sock.sessionId)).toHaveLength(2);
   });
 
@@ -61,7 +61,7 @@ describe('new_session and switch_session (spec §4.3)', () => {
     await chat(owner, 'First question');
     const other = await open();
     const reply = await replyTo(other, { action: 'switch_session', session_id: owner.sessionId });
-    expect(reply).toEqual([{
+    expect(reply).toMatchObject([{
       type: 'session_history', session_id: owner.sessionId,
       messages: [{ role: 'user', content: 'First question' }, { role: 'assistant', content: 'First answer.' }],
     }]);
@@ -170,7 +170,7 @@ describe('slash commands over the socket (spec §6.4)', () => {
     expect(key).toMatch(new RegExp(`^websocket:${sock.chatId}:[0-9a-f]{8}$`));
     const created = frames.find((f) => f.type === 'session_updated')!;
     expect(created.session.id).toMatch(new RegExp(`^${sock.sessionId}_[0-9a-f]{8}$`));
-    expect(await history(created.session.id)).toEqual([{ role: 'user', content: 'after new' }, { role: 'assistant', content: 'Hello from the fake model.' }]);
+    expect(await history(created.session.id)).toMatchObject([{ role: 'user', content: 'after new' }, { role: 'assistant', content: 'Hello from the fake model.' }]);
     expect((await history(sock.sessionId)).map((m) => m.content)).toEqual(['before new', 'Hello from the fake model.']);
   });
 });

@@ -57,7 +57,7 @@ describe('run_skill', () => {
     open.push(sock);
     env.fake.enqueue({ status: 500, errorMessage: 'upstream exploded' });
     const frames = await run(sock, { action: 'run_skill', name: 'zz-pp-test-greet', args: 'Bob' });
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
     expect(frames.at(-2)).toMatchObject({ type: 'skill_error', skill_name: 'zz-pp-test-greet', error: expect.any(String) });
     expect(frames.some((f) => f.type === 'skill_completed')).toBe(false);
   });

@@ -120,7 +120,7 @@ describe('importing the PocketPaw 0.4.4 fixture', () => {
     for (const [id, messages] of Object.entries(fx.sessions)) {
       const res = await s.get(`/api/v1/sessions/${id}/history?limit=500`);
       expect(res.status, id).toBe(200);
-      expect(res.body, id).toEqual(messages.map((m) => ({ role: m.role, content: m.content })));
+      expect(res.body, id).toMatchObject(messages.map((m) => ({ role: m.role, content: m.content })));
     }
   });
 

@@ -72,7 +72,7 @@ describe('unicode and emoji through the import', () => {
   it('keeps message content and metadata byte for byte', async () => {
     const sessions = loadPocketPawDir(root).sessions;
     for (const id of [TOKYO, SUSHI, TRAVEL]) {
-      expect((await s.get(`/api/v1/sessions/${id}/history`)).body).toEqual(sessions[id]!.map((m) => ({ role: m.role, content: m.content })));
+      expect((await s.get(`/api/v1/sessions/${id}/history`)).body).toMatchObject(sessions[id]!.map((m) => ({ role: m.role, content: m.content })));
     }
     const doc = JSON.parse((await s.get(`/api/v1/sessions/${SUSHI}/export?format=json`)).text);
     expect(doc.messages[0].metadata).toEqual({ username: 'ユーザー' });

@@ -82,7 +82,7 @@ describe('history', () => {
 
   it('v1 history with colon-form id and limit bounds', async () => {
     const res = await s.get('/api/v1/sessions/telegram:12345/history?limit=2');
-    expect(res.body).toEqual([{ role: 'user', content: 'mid message 58' }, { role: 'assistant', content: 'mid message 59' }]);
+    expect(res.body).toMatchObject([{ role: 'user', content: 'mid message 58' }, { role: 'assistant', content: 'mid message 59' }]);
     expect((await s.get(`/api/v1/sessions/${MID}/history?limit=0`)).status).toBe(422);
     expect((await s.get(`/api/v1/sessions/${MID}/history?limit=501`)).status).toBe(422);
   });

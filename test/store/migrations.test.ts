@@ -14,6 +14,15 @@ const dbFile = () => {
 };
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
+/** A session row and its first message as the schema of that version has them (columns of version 1). */
+function writeOldRow(db: ReturnType<typeof openDatabase>, id: string, content: string): void {
+  const at = '2026-01-01T10:00:00.000000+00:00';
+  db.prepare(
+    "INSERT INTO sessions (id, channel, auto_title, created, last_activity, message_count, preview) VALUES (?, 'websocket', ?, ?, ?, 1, ?)",
+  ).run(id, content, at, at, content);
+  db.prepare("INSERT INTO messages (session_id, seq, id, role, content, timestamp) VALUES (?, 0, 'm1', 'user', ?, ?)").run(id, content, at);
+}
+
 describe('schema migrations', () => {
   it('build the latest schema from an empty database, owner-only, in WAL mode', () => {
     const file = dbFile();
@@ -32,9 +41,7 @@ describe('schema migrations', () => {
     const old = openDatabase(file, { migrateTo: previous });
     expect(old.pragma('user_version', { simple: true })).toBe(previous);
     expect(old.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts'").pluck().get()).toBe(0);
-    new SqliteSessionStore(old).append('websocket_old', 'websocket', [
-      { id: 'm1', role: 'user', content: 'Written before the index existed', timestamp: '2026-01-01T10:00:00.000000+00:00' },
-    ]);
+    writeOldRow(old, 'websocket_old', 'Written before the index existed');
     old.close();
 
     const db = openDatabase(file);
@@ -48,14 +55,17 @@ describe('schema migrations', () => {
   it('upgrade a database written with the previous schema, keeping its sessions', () => {
     const file = dbFile();
     const old = openDatabase(file, { migrateTo: SCHEMA_VERSION - 1 });
-    new SqliteSessionStore(old).append('websocket_prev', 'websocket', [
-      { id: 'm1', role: 'user', content: 'From the previous version', timestamp: '2026-01-01T10:00:00.000000+00:00' },
-    ]);
+    writeOldRow(old, 'websocket_prev', 'From the previous version');
+    old.prepare("INSERT INTO messages (session_id, seq, id, role, content, timestamp) VALUES ('websocket_prev', 1, 'm2', 'assistant', 'An answer', '2026-01-01T10:00:01.000000+00:00')").run();
+    old.prepare("UPDATE sessions SET message_count = 2 WHERE id = 'websocket_prev'").run();
     old.close();
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const store = new SqliteSessionStore(db);
-    expect(store.get('websocket_prev')).toMatchObject({ title: 'From the previous version', message_count: 1 });
+    expect(store.get('websocket_prev')).toMatchObject({ title: 'From the previous version', message_count: 2, model: null });
+    // The old list became a linear tree: each message's parent is the one before it.
+    expect(store.message('websocket_prev', 'm1')).toMatchObject({ parent_id: null, active: true, children: 1 });
+    expect(store.message('websocket_prev', 'm2')).toMatchObject({ parent_id: 'm1', active: true, children: 0 });
     expect(store.search('previous version', 5).map((h) => h.id)).toEqual(['websocket_prev']);
     db.close();
   });

@@ -28,7 +28,7 @@ describe('file tools in the workspace, through the agent loop', () => {
     expect(kinds.indexOf('tool_start')).toBeLessThan(kinds.indexOf('tool_result'));
     expect(kinds.indexOf('tool_result')).toBeLessThan(kinds.indexOf('message'));
     expect(streamedText(own)).toBe('The file says: alpha beta gamma');
-    expect(own.at(-1)).toEqual({ type: 'stream_end' });
+    expect(own.at(-1)).toMatchObject({ type: 'stream_end' });
     const [first, second] = await env.fake.waitForRequests(2);
     expect(first!.body.tools.map((t: any) => t.function.name)).toEqual(expect.arrayContaining(['read_file', 'write_file', 'edit_file', 'list_dir', 'shell']));
     // The model gets the file as untrusted data, wrapped (issue: tool output is untrusted).

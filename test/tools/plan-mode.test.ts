@@ -98,7 +98,7 @@ describe('plan mode: tool calls wait for the owner', () => {
     const { sock, from, key } = await proposeOn(env, 'shell', { command: 'touch stopped.txt' });
     sock.send({ action: 'stop' });
     const frames = await sock.turn(from);
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
     expect(fs.existsSync(path.join(ws, 'stopped.txt'))).toBe(false);
     const res = await env.s.post('/api/v1/plan/approve', { session_key: key });
     expect(res.status).toBe(404);

@@ -61,7 +61,7 @@ describe('shell tool', () => {
       const { results, frames } = await runTools(env, [{ name: 'shell', args: { command: 'sleep 30.101 & echo started > bg.txt; sleep 30.102' } }]);
       expect(results[0]!.content).toContain('Command timed out after 0.5 s');
       expect(systemEvents(frames, 'tool_result')[0]!.data.status).toBe('error');
-      expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+      expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
       expect(fs.readFileSync(path.join(ws, 'bg.txt'), 'utf8')).toBe('started\n');
       await eventually(() => hostPids('sleep 30\\.10[12]').length === 0, 'the command and its background sleep to be killed');
     } finally {
@@ -74,7 +74,7 @@ describe('shell tool', () => {
     try {
       const { results, frames } = await runTools(env, [{ name: 'shell', args: { command: 'echo started > sh.txt; sleep 30.201' } }]);
       expect(results[0]!.content).toContain('Tool "shell" timed out after 0.5 s');
-      expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+      expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
       expect(fs.readFileSync(path.join(ws, 'sh.txt'), 'utf8')).toBe('started\n');
       await eventually(() => hostPids('sleep 30\\.201').length === 0, 'the command to be killed');
     } finally {
@@ -93,7 +93,7 @@ describe('shell tool', () => {
     await eventually(() => hostPids('sleep 30\\.301').length > 0, 'the command to start');
     sock.send({ action: 'stop' });
     const frames = await sock.turn(from);
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
     await eventually(() => hostPids('sleep 30\\.301').length === 0, 'the command to be killed');
     sock.close();
   });

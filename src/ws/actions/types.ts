@@ -1,5 +1,6 @@
 import type { AppContext } from '../../app/context.js';
 import type { Scope } from '../../auth/scopes.js';
+import type { TurnSink } from '../../chat/turn-sink.js';
 import type { ServerFrame } from '../../protocol/index.js';
 
 /** The parts of the app the socket's actions use: chat, sessions, settings and the dashboard panels. */
@@ -14,6 +15,10 @@ export interface WsActionContext {
   chatId: string;
   send(frame: ServerFrame): void;
   broadcast(frame: ServerFrame): void;
+  /** Points this socket at another dashboard chat (as `switch_session` does). */
+  switchChat(chatId: string): void;
+  /** Renders a turn of `chatId` as spec §4.2 frames to whichever socket holds that chat. */
+  turnSink(chatId: string): TurnSink;
 }
 
 export type WsActionHandler = (frame: Record<string, unknown>, conn: WsActionContext) => void | Promise<void>;

@@ -221,7 +221,7 @@ describe('url_extract through the agent', () => {
     expect(result).not.toContain('<|im_start|>');
     expect(result).toContain('[REMOVED]system');
     // The turn itself was not blocked: the page is data, and the answer streamed.
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
     sock.close();
   });
 
@@ -239,7 +239,7 @@ describe('url_extract through the agent', () => {
     expect(results[0]).toContain('Refused: 127.0.0.1 resolves to 127.0.0.1, a private, loopback or link-local address.');
     expect(results[1]).toContain('Refused: only http and https URLs can be fetched (got file).');
     expect(pages.hits.length).toBe(hitsBefore); // refused before any request was sent
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
     sock.close();
   });
 });

@@ -96,7 +96,7 @@ describe('web_search through the agent without keys', () => {
     expect(toolResultEvents(frames)).toMatchObject([{ name: 'web_search', result: NOT_CONFIGURED.slice(0, 200), status: 'error' }]);
     expect(toolResults(env.fake.requests[1]!)[0]).toContain(NOT_CONFIGURED);
     expect(frames.filter((f) => f.type === 'message').map((f) => f.content).join('')).toBe('Web search is not set up yet.');
-    expect(frames.at(-1)).toEqual({ type: 'stream_end' });
+    expect(frames.at(-1)).toMatchObject({ type: 'stream_end' });
     sock.close();
   });
 });
