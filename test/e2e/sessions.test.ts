@@ -113,8 +113,8 @@ describe('sessions sidebar', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expectedOrder);
     await expect(page.locator('.total').textContent()).resolves.toBe(`${expectedOrder.length} chats`);
-    // Rows off screen are not rendered (content-visibility), which keeps a long list cheap.
-    await expect(page.locator('li.row').first().evaluate((el) => getComputedStyle(el).contentVisibility)).resolves.toBe('auto');
+    // Chunks of rows off screen are not rendered (content-visibility), which keeps a long list cheap.
+    await expect(page.locator('ul.rows').first().evaluate((el) => getComputedStyle(el).contentVisibility)).resolves.toBe('auto');
     expect(problems.errors).toEqual([]);
     await context.close();
   });

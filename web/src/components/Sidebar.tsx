@@ -10,7 +10,6 @@ import { openSearch, openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { IconClose, IconDownload, IconMore, IconPencil, IconPlus, IconSearch, IconSettings, IconTrash, PawLogo } from './icons';
 import { openMenu, type MenuItem } from './Menu';
-import { PanelNav } from './PanelNav';
 import { RenameInput } from './RenameInput';
 import './Sidebar.css';
 
@@ -176,6 +175,15 @@ class Row extends Component<RowProps> {
   }
 }
 
+const CHUNK = 50;
+
+/** [from, to) index pairs of CHUNK rows. */
+function chunksOf(n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i += CHUNK) out.push([i, Math.min(n, i + CHUNK)]);
+  return out;
+}
+
 function SessionList() {
   const st = useStore(sessions, (s) => s);
   const activeId = useStore(chat, (c) => (c.draft ? null : c.sessionId));
@@ -216,12 +224,16 @@ function SessionList() {
           <h2 class="group-label" id={`g-${sec.id}`}>
             {sec.label}
           </h2>
-          <ul class="rows">
-            {sec.dates.map((date, j) => {
-              const s = st.items[sec.start + j]!;
-              return <Row key={s.id} s={s} active={s.id === activeId} editing={s.id === renaming} date={date} />;
-            })}
-          </ul>
+          {chunksOf(sec.dates.length).map(([from, to]) => (
+            // A list per chunk of rows, skipped by the browser while off screen (content-visibility):
+            // per chunk rather than per row, so scrolling checks tens of boxes, not thousands.
+            <ul class="rows" key={from} style={{ containIntrinsicSize: `auto ${(to - from) * 36}px` }}>
+              {sec.dates.slice(from, to).map((date, j) => {
+                const s = st.items[sec.start + from + j]!;
+                return <Row key={s.id} s={s} active={s.id === activeId} editing={s.id === renaming} date={date} />;
+              })}
+            </ul>
+          ))}
         </section>
       ))}
       <div ref={sentinelRef} class="sentinel" aria-hidden="true" />
@@ -325,7 +337,6 @@ export function Sidebar() {
         </button>
       </div>
       <SessionList />
-      <PanelNav />
       <div class="sidebar-foot">
         <button type="button" class="foot-btn" onClick={() => openSettings()}>
           <IconSettings />
