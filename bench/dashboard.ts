@@ -15,6 +15,22 @@
  * - `switch_session_ms`: a click on another session until its messages are on screen;
  * - `scroll_1000_rows_ms`: scrolling the sidebar until 1,000 rows are loaded (20 pages).
  * Medians (p50), min and max over the runs are reported.
+ *
+ * Then, on the same server (its model is a fake OpenAI-compatible server on loopback):
+ * - `first_token`: time to the first token on screen. A hook on the page's WebSocket (installed
+ *   before the app's scripts) notes when the frame with the answer's first delta arrives; from
+ *   there, `dom_ms` is when the text is in the DOM and `paint_ms` when the frame that shows it has
+ *   been painted: the first task after that frame's rendering (the app applies text in an
+ *   animation-frame callback, so that frame paints it; a change made outside one waits for the
+ *   next frame). `next_frame_ms`, the next animation frame after the change, is an upper bound.
+ *   Target: paint ≤ 30 ms.
+ * - `sidebar_scroll`: the sidebar scrolled programmatically for 2 s (2,400 px/s, loading pages
+ *   as it goes); intervals between animation frames: p50/p95/max ms, fps, frames over 25 ms,
+ *   long tasks (≥ 50 ms) meanwhile.
+ *   Target: 60 fps.
+ * - `bundle.initial` vs `bundle.lazy`: the JS the page loads first (the entry script and its
+ *   modulepreloads, from index.html) against the chunks loaded on demand, raw and gzip, next to
+ *   the figures before issue 12 (`bundle.baseline`).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +41,7 @@ import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../src/server/start.js';
 import { launchBrowser } from '../test/helpers/browser.js';
+import { startFakeLlm, textReply } from '../test/helpers/fake-llm/index.js';
 import { seedDatabase } from './seed.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -32,6 +49,12 @@ const ROOT = path.resolve(HERE, '..');
 const SESSIONS = Number(process.env.BENCH_DASHBOARD_SESSIONS ?? 10_000);
 const MESSAGES = Number(process.env.BENCH_DASHBOARD_MESSAGES ?? 20);
 const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? 7);
+const TOKEN_RUNS = Number(process.env.BENCH_DASHBOARD_TOKEN_RUNS ?? 15);
+const SCROLL_RUNS = Number(process.env.BENCH_DASHBOARD_SCROLL_RUNS ?? 3);
+
+/** Before issue 12 (entry JS and CSS as first loaded), for comparison. */
+const BASELINE = { entry_js_bytes: 193_077, entry_js_gzip_bytes: 62_436, css_bytes: 36_858, css_gzip_bytes: 8_398 };
+const TARGETS = { page_ready_ms: 200, first_token_paint_ms: 30, sidebar_scroll_fps: 60 };
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -148,19 +171,164 @@ function stats(values: number[]): { p50: number; min: number; max: number } {
   return { p50: round(sorted[Math.floor((sorted.length - 1) / 2)]!), min: round(sorted[0]!), max: round(sorted[sorted.length - 1]!) };
 }
 
-function bundleSizes(): Record<string, number> {
+function sizeOf(files: string[]): { files: number; bytes: number; gzip_bytes: number } {
+  let bytes = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const buf = fs.readFileSync(path.join(ROOT, 'web', 'dist', f));
+    bytes += buf.length;
+    gzip += zlib.gzipSync(buf, { level: 9 }).length;
+  }
+  return { files: files.length, bytes, gzip_bytes: gzip };
+}
+
+function bundleSizes() {
   const dir = path.join(ROOT, 'web', 'dist', 'assets');
   const sizes = { js_bytes: 0, js_gzip_bytes: 0, js_brotli_bytes: 0, css_bytes: 0, css_gzip_bytes: 0, css_brotli_bytes: 0 };
+  const all: string[] = [];
   for (const f of fs.readdirSync(dir)) {
     const kind = f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : null;
     if (!kind) continue;
+    all.push(`assets/${f}`);
     const buf = fs.readFileSync(path.join(dir, f));
     sizes[`${kind}_bytes`] += buf.length;
     sizes[`${kind}_gzip_bytes`] += zlib.gzipSync(buf, { level: 9 }).length;
     sizes[`${kind}_brotli_bytes`] += zlib.brotliCompressSync(buf).length;
   }
-  return sizes;
+  // What the first visit loads: index.html's module script, its modulepreloads and stylesheets.
+  const html = fs.readFileSync(path.join(ROOT, 'web', 'dist', 'index.html'), 'utf8');
+  const refs = (re: RegExp) => [...html.matchAll(re)].map((m) => m[1]!.replace(/^\/static\//, ''));
+  const initialJs = [...refs(/<script type="module"[^>]*src="([^"]+)"/g), ...refs(/<link rel="modulepreload"[^>]*href="([^"]+)"/g)];
+  const initialCss = refs(/<link rel="stylesheet"[^>]*href="([^"]+)"/g);
+  const lazyJs = all.filter((f) => f.endsWith('.js') && !initialJs.includes(f));
+  const lazyCss = all.filter((f) => f.endsWith('.css') && !initialCss.includes(f));
+  const initial = { js: sizeOf(initialJs), css: sizeOf(initialCss) };
+  return {
+    total: sizes,
+    initial,
+    lazy: { js: sizeOf(lazyJs), css: sizeOf(lazyCss), chunks: lazyJs.map((f) => path.basename(f)) },
+    baseline: BASELINE,
+    initial_vs_baseline: {
+      js_bytes: initial.js.bytes - BASELINE.entry_js_bytes,
+      js_gzip_bytes: initial.js.gzip_bytes - BASELINE.entry_js_gzip_bytes,
+      css_bytes: initial.css.bytes - BASELINE.css_bytes,
+      css_gzip_bytes: initial.css.gzip_bytes - BASELINE.css_gzip_bytes,
+    },
+  };
 }
+
+/** Installed before the app's scripts: when the frame with `__ttft.marker` arrives, and when its text is in the DOM and painted. */
+const TTFT_PROBE = `(() => {
+  const m = { marker: null, t0: null, dom: null, frame: null, paint: null };
+  window.__ttft = m;
+  const Orig = window.WebSocket;
+  class Probed extends Orig {
+    constructor(...args) {
+      super(...args);
+      // Added before the app's own handler: runs first for each frame.
+      this.addEventListener('message', (e) => {
+        if (m.marker && m.t0 === null && typeof e.data === 'string' && e.data.includes(m.marker)) m.t0 = performance.now();
+      });
+    }
+  }
+  window.WebSocket = Probed;
+  // Whether we are inside a frame's rendering: from its first animation-frame callback until the
+  // first task after it (a message posted then runs once the frame is painted).
+  const raf = window.requestAnimationFrame.bind(window);
+  let inFrame = false;
+  const afterFrame = (fn) => { const ch = new MessageChannel(); ch.port1.onmessage = () => fn(); ch.port2.postMessage(0); };
+  window.requestAnimationFrame = (cb) => raf((t) => {
+    if (!inFrame) { inFrame = true; afterFrame(() => { inFrame = false; }); }
+    cb(t);
+  });
+  new MutationObserver(() => {
+    if (!m.marker || m.t0 === null || m.dom !== null) return;
+    const root = document.querySelector('.messages');
+    if (!root || !root.textContent.includes(m.marker)) return;
+    m.dom = performance.now();
+    // Changed during a frame's callbacks: painted with that frame; otherwise with the next one.
+    if (inFrame) afterFrame(() => { m.paint = performance.now(); });
+    else raf(() => afterFrame(() => { m.paint = performance.now(); }));
+    raf(() => { m.frame = performance.now(); });
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+})();`;
+
+interface TokenRun {
+  dom_ms: number;
+  paint_ms: number;
+  next_frame_ms: number;
+}
+
+/** Waits until `expr` is true in the page (evaluated over CDP: the page's CSP forbids waitForFunction's string eval). */
+async function poll(page: Page, expr: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expr))) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${expr}`);
+    await page.waitForTimeout(20);
+  }
+}
+
+/** One page, `runs` messages in a fresh chat: each answer's first delta → on screen. */
+async function measureFirstToken(browser: Browser, url: string, fake: Awaited<ReturnType<typeof startFakeLlm>>, runs: number): Promise<TokenRun[]> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript({ content: TTFT_PROBE });
+  const page = await context.newPage();
+  await page.goto(`${url}/#/`);
+  await page.locator('.conn-ok').waitFor();
+  const out: TokenRun[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const marker = `Zq${i}mark`;
+    fake.enqueue(textReply(`${marker} is the first word; the rest of this answer comes in small pieces, a few at a time.`, { delayMs: 15 }));
+    await page.evaluate(`Object.assign(window.__ttft, { marker: ${JSON.stringify(marker)}, t0: null, dom: null, frame: null, paint: null })`);
+    const box = page.getByRole('textbox', { name: 'Message PocketPaw' });
+    await box.fill(`Question ${i}`);
+    await box.press('Enter');
+    await poll(page, 'window.__ttft.frame !== null && window.__ttft.paint !== null');
+    const m = (await page.evaluate('window.__ttft')) as { t0: number; dom: number; frame: number; paint: number | null };
+    await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 15_000 });
+    if (i === 0) continue; // warm-up: the first turn also opens the chat
+    out.push({ dom_ms: m.dom - m.t0, paint_ms: m.paint === null ? NaN : m.paint - m.t0, next_frame_ms: m.frame - m.t0 });
+  }
+  await context.close();
+  return out;
+}
+
+/** Frame intervals while the sidebar scrolls at a steady speed for `ms`. */
+async function measureScrollSmoothness(browser: Browser, url: string, ms: number) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript({ content: `window.__long = []; try { new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push([e.startTime, e.duration]); }).observe({ type: 'longtask' }); } catch {}` });
+  const page = await context.newPage();
+  await page.goto(`${url}/#/`);
+  await page.locator('a.row-link').nth(40).waitFor();
+  await page.waitForTimeout(500);
+  const longBefore = (await page.evaluate('window.__long.length')) as number;
+  const intervals = (await page.evaluate(`new Promise((resolve) => {
+    const list = document.querySelector('nav.session-list');
+    const speed = 2.4; // px per ms
+    const out = [];
+    let start = null;
+    let last = null;
+    const tick = (t) => {
+      if (start === null) start = t;
+      else out.push(t - last);
+      last = t;
+      list.scrollTop = (t - start) * speed;
+      if (t - start < ${ms}) requestAnimationFrame(tick);
+      else resolve(out);
+    };
+    requestAnimationFrame(tick);
+  })`)) as number[];
+  const rows = await page.locator('a.row-link').count();
+  const longTasks = ((await page.evaluate('window.__long.length')) as number) - longBefore;
+  await context.close();
+  return { intervals, rows, longTasks };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 async function main(): Promise<void> {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -169,9 +337,14 @@ async function main(): Promise<void> {
     log(`Seeding ${SESSIONS} sessions × ${MESSAGES} messages…`);
     const seeded = seedDatabase({ home, sessions: SESSIONS, messagesPerSession: MESSAGES });
     log(`  ${seeded.seconds.toFixed(1)} s`);
+    const fake = await startFakeLlm();
     const server = await startServer({
       mode: 'dashboard', host: '127.0.0.1', port: 0, logLevel: 'silent',
-      env: { ...process.env, POCKETPAW_HOME: home, POCKETPAW_RATE_LIMIT_ENABLED: 'false' },
+      env: {
+        ...process.env, POCKETPAW_HOME: home, POCKETPAW_RATE_LIMIT_ENABLED: 'false', POCKETPAW_AUTO_TITLE_LLM: 'false',
+        POCKETPAW_LLM_PROVIDER: 'openai', POCKETPAW_OPENAI_API_KEY: 'sk-bench', POCKETPAW_OPENAI_BASE_URL: fake.openaiBaseUrl,
+        POCKETPAW_OPENAI_MODEL: 'gpt-bench', POCKETPAW_LLM_MAX_RETRIES: '0',
+      },
     });
     const browser = await launchBrowser();
     try {
@@ -186,7 +359,38 @@ async function main(): Promise<void> {
         runs.push(await oneRun(browser, server.url, openId, otherId));
       }
       const keys = Object.keys(runs[0]!) as (keyof RunResult)[];
-      const summary = Object.fromEntries(keys.map((k) => [k, stats(runs.map((r) => r[k]))]));
+      const summary = Object.fromEntries(keys.map((k) => [k, stats(runs.map((r) => r[k]))])) as Record<keyof RunResult, ReturnType<typeof stats>>;
+
+      log(`First token on screen, ${TOKEN_RUNS} answers…`);
+      const tokenRuns = await measureFirstToken(browser, server.url, fake, TOKEN_RUNS);
+      const tokenKeys = ['dom_ms', 'paint_ms', 'next_frame_ms'] as const;
+      const firstToken = Object.fromEntries(tokenKeys.map((k) => {
+        const v = tokenRuns.map((r) => r[k]).filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+        return [k, v.length ? { p50: round1(pct(v, 50)), p95: round1(pct(v, 95)), min: round1(v[0]!), max: round1(v[v.length - 1]!), n: v.length } : null];
+      }));
+
+      log(`Sidebar scrolling, ${SCROLL_RUNS} × 2 s…`);
+      const frames: number[] = [];
+      let rowsAfter = 0;
+      let longTasks = 0;
+      for (let i = 0; i < SCROLL_RUNS; i++) {
+        const r = await measureScrollSmoothness(browser, server.url, 2000);
+        frames.push(...r.intervals);
+        rowsAfter = r.rows;
+        longTasks += r.longTasks;
+      }
+      const sortedFrames = [...frames].sort((a, b) => a - b);
+      const totalMs = frames.reduce((a, b) => a + b, 0);
+      const scroll = {
+        frames: frames.length,
+        frame_p50_ms: round1(pct(sortedFrames, 50)),
+        frame_p95_ms: round1(pct(sortedFrames, 95)),
+        frame_max_ms: round1(sortedFrames[sortedFrames.length - 1]!),
+        fps: round1((frames.length / totalMs) * 1000),
+        frames_over_25ms: frames.filter((f) => f > 25).length,
+        rows_loaded_at_end: rowsAfter,
+        long_tasks: longTasks,
+      };
       const result = {
         benchmark: 'dashboard',
         when: new Date().toISOString(),
@@ -196,12 +400,24 @@ async function main(): Promise<void> {
         open_session: openId,
         runs: RUNS,
         first_visit: summary,
+        first_token: firstToken,
+        sidebar_scroll: scroll,
         bundle: bundleSizes(),
+        targets: {
+          page_ready_ms: { target: TARGETS.page_ready_ms, p50: summary.tti_ms.p50, met: summary.tti_ms.p50 <= TARGETS.page_ready_ms },
+          first_token_paint_ms: {
+            target: TARGETS.first_token_paint_ms,
+            p50: firstToken.paint_ms?.p50 ?? null,
+            met: firstToken.paint_ms ? firstToken.paint_ms.p50 <= TARGETS.first_token_paint_ms : null,
+          },
+          sidebar_scroll_fps: { target: TARGETS.sidebar_scroll_fps, fps: scroll.fps, p50_frame_ms: scroll.frame_p50_ms, met: scroll.fps >= TARGETS.sidebar_scroll_fps * 0.95 },
+        },
       };
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } finally {
       await browser.close();
       await server.close();
+      await fake.close();
     }
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
