@@ -95,9 +95,12 @@ describe('message actions', () => {
     expect(await axe(page), 'answer with versions').toEqual([]);
     await screenshot(page, 'message-versions');
 
-    await lastAnswer(page).getByRole('button', { name: 'Previous version' }).click();
+    // By keyboard: the arrow switches, and focus stays in the switcher (on the arrow still usable).
+    await lastAnswer(page).getByRole('button', { name: 'Previous version' }).focus();
+    await page.keyboard.press('Enter');
     await lastAnswer(page).getByText('Apple is a fruit.').waitFor();
     await lastAnswer(page).locator('.versions-count', { hasText: '1/2' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Next version');
     await expect(page.locator('.messages').textContent()).resolves.not.toContain('Banana');
     await expect(lastAnswer(page).getByRole('button', { name: 'Previous version' }).isDisabled()).resolves.toBe(true);
 

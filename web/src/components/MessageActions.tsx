@@ -33,13 +33,25 @@ function useCanAct(): boolean {
 export function VersionSwitcher({ versions, what }: { versions: MessageVersions; what: 'answer' | 'message' }) {
   const canAct = useCanAct();
   const { index, count, ids } = versions;
-  const go = (to: number) => {
+  const group = useRef<HTMLDivElement>(null);
+  const used = useRef<'prev' | 'next' | null>(null);
+  const go = (to: number, side: 'prev' | 'next') => {
     const id = ids[to - 1];
-    if (id) turns.switchBranch(id);
+    if (id && turns.switchBranch(id)) used.current = side;
   };
+  // At the first or last version the arrow just used turns off: focus moves to the other one.
+  useEffect(() => {
+    const side = used.current;
+    used.current = null;
+    const buttons = group.current?.querySelectorAll<HTMLButtonElement>('button');
+    if (!side || !buttons || buttons.length < 2) return;
+    const [prev, next] = [buttons[0]!, buttons[1]!];
+    const from = side === 'prev' ? prev : next;
+    if (from.disabled && document.activeElement !== (side === 'prev' ? next : prev)) (side === 'prev' ? next : prev).focus();
+  }, [index]);
   return (
-    <div class="versions" role="group" aria-label={`Versions of this ${what}`}>
-      <button type="button" class="msg-action versions-btn" aria-label="Previous version" title="Previous version" disabled={!canAct || index <= 1} onClick={() => go(index - 1)}>
+    <div class="versions" role="group" aria-label={`Versions of this ${what}`} ref={group}>
+      <button type="button" class="msg-action versions-btn" aria-label="Previous version" title="Previous version" disabled={!canAct || index <= 1} onClick={() => go(index - 1, 'prev')}>
         <IconPrev />
       </button>
       <span class="versions-count" aria-hidden="true">
@@ -48,7 +60,7 @@ export function VersionSwitcher({ versions, what }: { versions: MessageVersions;
       <span class="sr-only">
         Version {index} of {count}
       </span>
-      <button type="button" class="msg-action versions-btn" aria-label="Next version" title="Next version" disabled={!canAct || index >= count} onClick={() => go(index + 1)}>
+      <button type="button" class="msg-action versions-btn" aria-label="Next version" title="Next version" disabled={!canAct || index >= count} onClick={() => go(index + 1, 'next')}>
         <IconNext />
       </button>
     </div>

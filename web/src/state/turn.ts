@@ -250,7 +250,9 @@ export class ChatTurns extends TurnStream {
       this.pendingBranch = null;
       const c = chat.get();
       if (c.sessionId !== id || c.streaming) return;
-      chat.set({ messages: this.messagesOf(messages) });
+      // Same places, same keys: the messages stay mounted, so focus stays on the arrow just used.
+      const fresh = this.messagesOf(messages).map((m, i) => (c.messages[i]?.role === m.role ? { ...m, key: c.messages[i]!.key } : m));
+      chat.set({ messages: fresh });
       // The frame holds the last 100 messages; a longer branch comes whole over REST, as on open.
       if (messages.length >= SESSION_HISTORY_LIMIT) void this.resyncHistory(id);
     }
