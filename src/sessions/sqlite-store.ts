@@ -112,8 +112,8 @@ export class SqliteSessionStore implements SessionStore {
       deleteMessage: db.prepare('DELETE FROM messages WHERE session_id = ? AND id = ?'),
       updateMessage: db.prepare('UPDATE messages SET content = ?, metadata = ? WHERE session_id = ? AND id = ?'),
       branchSummary: db.prepare(
-        `SELECT count(*) AS n, (SELECT content FROM messages WHERE session_id = ?1 AND active = 1 ORDER BY seq DESC LIMIT 1) AS last
-         FROM messages WHERE session_id = ?1 AND active = 1`,
+        `SELECT count(*) AS n, (SELECT content FROM messages WHERE session_id = @id AND active = 1 ORDER BY seq DESC LIMIT 1) AS last
+         FROM messages WHERE session_id = @id AND active = 1`,
       ),
       setSummary: db.prepare('UPDATE sessions SET message_count = ?, preview = ? WHERE id = ?'),
       setModel: db.prepare('UPDATE sessions SET model = ? WHERE id = ?'),
@@ -237,7 +237,7 @@ export class SqliteSessionStore implements SessionStore {
 
   /** Count and preview follow the active branch after it changes. */
   private refreshSummary(id: string): void {
-    const { n, last } = this.stmts.branchSummary.get(id) as { n: number; last: string | null };
+    const { n, last } = this.stmts.branchSummary.get({ id }) as { n: number; last: string | null };
     this.stmts.setSummary.run(n, firstCodePoints(last ?? '', PREVIEW_CHARS), id);
   }
 
