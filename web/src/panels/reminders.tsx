@@ -17,7 +17,7 @@ function NotificationsRow() {
     }
   };
   return (
-    <div class="pn-toolbar" data-permission={perm}>
+    <div class="pn-toolbar pn-notify" data-permission={perm}>
       {perm === 'granted' ? (
         <span class="pn-status pn-ok">Notifications are on: a due reminder shows up even when this tab is in the background.</span>
       ) : perm === 'denied' ? (
