@@ -6,7 +6,7 @@ import { turns } from '../state/turn';
 import { openSettings } from '../state/ui';
 import { useStore } from '../store';
 import { IconAlert, IconTool, PawLogo } from './icons';
-import { AnswerActions, ContinueButton, EditMessage, UserActions } from './MessageActions';
+import { AnswerActions, ContinueButton, EditMessage, focusComposerAfter, UserActions } from './MessageActions';
 import { AttachmentList } from './AttachmentList';
 import './Message.css';
 import './Markdown.css';
@@ -145,7 +145,7 @@ export function duration(ms: number): string {
 function TryAgain({ m }: { m: ChatMessage }) {
   const busy = useStore(chat, (c) => c.streaming || c.loading);
   return (
-    <button type="button" class="btn btn-small" disabled={busy} onClick={() => turns.regenerate(m)}>
+    <button type="button" class="btn btn-small" disabled={busy} onClick={() => focusComposerAfter(turns.regenerate(m))}>
       Try again
     </button>
   );

@@ -24,6 +24,16 @@ const IconPrev = () => <Svg d="m15 18-6-6 6-6" />;
 const IconNext = () => <Svg d="m9 18 6-6-6-6" />;
 const IconContinue = () => <Svg d="M5 12h12M13 6l6 6-6 6" />;
 
+/**
+ * After an action that replaces the message it was on (regenerate, continue, try again), the
+ * keyboard goes where it goes after sending: the message box. Not on touch screens, where that
+ * would open the on-screen keyboard.
+ */
+export function focusComposerAfter(started: boolean): void {
+  if (!started || typeof matchMedia !== 'function' || !matchMedia('(pointer: fine)').matches) return;
+  requestAnimationFrame(() => document.getElementById('composer-input')?.focus({ preventScroll: true }));
+}
+
 /** Whether tree actions are possible in this chat now: not while a turn runs, not in another channel's chat. */
 function useCanAct(): boolean {
   return useStore(chat, (c) => !c.streaming && !c.readOnly && !c.loading && Boolean(c.sessionId));
@@ -110,7 +120,7 @@ export function AnswerActions({ m }: { m: ChatMessage }) {
       {m.versions ? <VersionSwitcher versions={m.versions} what="answer" /> : null}
       {text && !failed ? <CopyButton text={text} what="answer" /> : null}
       {regenerable ? (
-        <button type="button" class="msg-action" aria-label="Regenerate answer" title="Regenerate answer" disabled={!canAct} onClick={() => turns.regenerate(m)}>
+        <button type="button" class="msg-action" aria-label="Regenerate answer" title="Regenerate answer" disabled={!canAct} onClick={() => focusComposerAfter(turns.regenerate(m))}>
           <IconRegenerate />
           <span class="msg-action-text">Regenerate</span>
         </button>
@@ -125,7 +135,7 @@ export function ContinueButton({ m }: { m: ChatMessage }) {
   const isLast = useStore(chat, (c) => c.messages[c.messages.length - 1]?.key === m.key);
   if (!m.id || m.status !== 'stopped' || !isLast) return null;
   return (
-    <button type="button" class="btn btn-small msg-continue" disabled={!canAct} onClick={() => turns.continueAnswer(m)}>
+    <button type="button" class="btn btn-small msg-continue" disabled={!canAct} onClick={() => focusComposerAfter(turns.continueAnswer(m))}>
       <IconContinue />
       Continue
     </button>
