@@ -41,6 +41,11 @@ export interface TurnInput {
   attachments?: StoredAttachment[];
   /** What the turn does to the conversation tree; a branch action works on the session of `baseKey` itself, never an alias. */
   action?: TurnAction;
+  /**
+   * The chat's own model (`<provider>:<model id>`, already checked), stored on the session with
+   * this turn's message: how a new chat, not stored yet, gets its model from the first answer on.
+   */
+  model?: string;
 }
 
 export const BLOCKED_NOTICE = 'Your message was flagged by the security scanner and blocked.';
@@ -176,6 +181,7 @@ export class ChatService {
         this.deps.sessions.append(sessionId, plan.channel, [{
           id: plan.userMessageId, role: 'user', content: user.content, timestamp: nowIso(), metadata: user.metadata,
         }]);
+        if (input.model) this.deps.sessions.setModel(sessionId, input.model);
       }
       sink.started(sessionKey);
       // Registered before anything is awaited, so a stop sent at any point of the turn stops it

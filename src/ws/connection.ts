@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { hasScope } from '../auth/scopes.js';
+import { parseChatModel } from '../models/chat-model.js';
 import { ForbiddenError, InvalidInputError } from '../lib/errors.js';
 import { adminOnlyKeys } from '../settings/admin-keys.js';
 import { API_KEY_PROVIDERS, applyWsSettings, wsSettingsContent, wsSettingsKeys } from '../settings/ws-settings.js';
@@ -141,8 +142,10 @@ export class WsConnection implements WsClient {
       this.send({ type: 'stream_end' });
       throw err;
     }
+    // `model` (ours, spec §4.7): a new chat's own model, stored with its first message.
+    const model = typeof f.model === 'string' && parseChatModel(f.model) ? f.model : undefined;
     const chatId = this.chatId;
-    await this.ctx.chat.runTurn({ baseKey: `websocket:${chatId}`, text, metadata, attachments }, wsTurnSink(this.hub, () => chatId));
+    await this.ctx.chat.runTurn({ baseKey: `websocket:${chatId}`, text, metadata, attachments, model }, wsTurnSink(this.hub, () => chatId));
   }
 
   private stop(): void {

@@ -129,7 +129,7 @@ describe('the chat header’s model menu', () => {
     expect(res.status).toBe(200);
   });
 
-  it('a new chat keeps the choice until it is stored; its next turns go to that model; Default goes back', async () => {
+  it('a new chat sends its choice with its first message: every answer, the first included, comes from that model; Default goes back', async () => {
     const { page, context, problems } = await newPage(browser);
     await openApp(page, env.s.url);
     await expect(picker(page).getAttribute('aria-label')).resolves.toBe('Model for this chat: default, gpt-test');
@@ -149,7 +149,10 @@ describe('the chat header’s model menu', () => {
     await send(page, 'Hello');
     await lastAnswer(page).getByText('First answer.').waitFor();
     const id = routeId(page)!;
-    // Stored now: the choice went to the server, and the sidebar shows it.
+    // The first message carried the choice (chat frame `model`), so the very first answer used it.
+    expect(env.fake.requests[0]!.provider).toBe('anthropic');
+    expect(env.fake.requests[0]!.body.model).toBe('claude-test-2');
+    // Stored with that message, and the sidebar shows it.
     await row(page, id).locator('.row-model').getByText('claude-test-2').waitFor();
     await expect.poll(async () => ((await env.s.get('/api/sessions')).body.sessions as { id: string; model?: string }[]).find((s) => s.id === id)?.model).toBe('anthropic:claude-test-2');
 

@@ -1,49 +1,18 @@
 /**
  * The chat header's model menu (docs/api.md §4.7): "Default (<the settings model>)" or a model of
- * a configured provider, for this chat only. A stored chat changes at once (WebSocket
- * `set_session_model`); a new chat keeps the choice until its first answer names its session
- * (`stream_end` with `session_id`), then sends it.
+ * a configured provider, for this chat only (state: state/chat-model.ts).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ServerFrame } from '@protocol';
 import { configuredProviders, defaultModel, modelsApi, PROVIDER_LABELS, splitChatModel, type ModelOption, type ProviderId } from '../api-models';
-import { link } from '../state/socket';
+import { chatModel, setSessionModel } from '../state/chat-model';
 import { app, chat, sessions } from '../state/stores';
-import { createStore, useStore } from '../store';
+import { useStore } from '../store';
 import './ModelPicker.css';
-
-interface PickerState {
-  /** A new chat's choice, sent once the chat is stored. `sessionId`: the draft's id, when known. */
-  pending: { sessionId: string | null; model: string | null } | null;
-  /** A stored chat's choice on its way to the server, until `session_updated` confirms it. */
-  sent: { sessionId: string; model: string | null } | null;
-}
-
-export const modelPicker = createStore<PickerState>({ pending: null, sent: null });
 
 /** The model of a chat as shown in the sidebar: the id without the provider. */
 export function shortModelName(value: string): string {
   return splitChatModel(value)?.model ?? value;
 }
-
-function send(sessionId: string, model: string | null): void {
-  link.send({ action: 'set_session_model', session_id: sessionId, model });
-}
-
-link.listen((f: ServerFrame) => {
-  if (f.type === 'stream_end') {
-    const p = modelPicker.get().pending;
-    const sid = f.session_id;
-    if (!p || !sid || (p.sessionId && p.sessionId !== sid)) return;
-    modelPicker.set({ pending: null, sent: { sessionId: sid, model: p.model } });
-    send(sid, p.model);
-  } else if (f.type === 'session_updated') {
-    const s = modelPicker.get().sent;
-    if (s && f.session?.id === s.sessionId && (f.session.model ?? null) === s.model) modelPicker.set({ sent: null });
-  } else if (f.type === 'error' && f.action === 'set_session_model') {
-    modelPicker.set({ sent: null });
-  }
-});
 
 type Lists = Partial<Record<ProviderId, ModelOption[]>>;
 
@@ -86,7 +55,7 @@ export function ModelPicker() {
   const draft = useStore(chat, (c) => c.draft);
   const readOnly = useStore(chat, (c) => c.readOnly);
   const saved = useStore(sessions, (st) => (sessionId ? st.items.find((s) => s.id === sessionId)?.model ?? null : null));
-  const picker = useStore(modelPicker, (s) => s);
+  const picker = useStore(chatModel, (s) => s);
   const lists = useLists();
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
@@ -137,12 +106,8 @@ export function ModelPicker() {
   const choose = (value: string | null) => {
     close(true);
     if (value === current) return;
-    if (stored && sessionId) {
-      modelPicker.set({ sent: { sessionId, model: value } });
-      send(sessionId, value);
-    } else {
-      modelPicker.set({ pending: value === null ? null : { sessionId, model: value } });
-    }
+    if (stored && sessionId) setSessionModel(sessionId, value);
+    else chatModel.set({ pending: value === null ? null : { sessionId, model: value } });
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
