@@ -12,6 +12,7 @@ import { link } from './socket';
 import { chat, type ChatMessage } from './stores';
 import { TurnStream } from './turn-stream';
 import { toast } from './ui';
+import { takePendingModel } from './chat-model';
 
 /** Messages a `session_history` frame carries at most (spec §4.1). */
 const SESSION_HISTORY_LIMIT = 100;
@@ -33,7 +34,8 @@ export class ChatTurns extends TurnStream {
   send(text: string, media?: AttachmentInfo[]): boolean {
     if (!text.trim() && !media?.length) return false;
     const files = media?.length ? { media: media.map((a) => ({ id: a.id })) } : {};
-    const sent = this.start(text, { action: 'chat', message: text, ...files });
+    const model = chat.get().draft || !chat.get().sessionId ? takePendingModel() : undefined;
+    const sent = this.start(text, { action: 'chat', message: text, ...files, ...(model ? { model } : {}) });
     if (sent && media?.length) this.showAttachments(media);
     return sent;
   }
