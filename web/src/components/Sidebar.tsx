@@ -10,6 +10,7 @@ import { openSearch, openSettings, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { IconClose, IconDownload, IconMore, IconPencil, IconPlus, IconSearch, IconSettings, IconTrash, PawLogo } from './icons';
 import { openMenu, type MenuItem } from './Menu';
+import { PanelNav } from './PanelNav';
 import { RenameInput } from './RenameInput';
 import './Sidebar.css';
 
@@ -337,6 +338,7 @@ export function Sidebar() {
         </button>
       </div>
       <SessionList />
+      <PanelNav />
       <div class="sidebar-foot">
         <button type="button" class="foot-btn" onClick={() => openSettings()}>
           <IconSettings />
