@@ -87,6 +87,9 @@ describe('attachments in the composer', () => {
     await progress.waitFor();
     await page.getByRole('textbox', { name: 'Message PocketPaw' }).fill('What is in the picture?');
     expect(await sendButton(page).isDisabled()).toBe(true);
+    // Enter while uploading says why nothing happens.
+    await page.getByRole('textbox', { name: 'Message PocketPaw' }).press('Enter');
+    await page.getByText('Wait until the files have finished uploading.').waitFor();
     await expect.poll(() => progress.evaluate((el) => (el as HTMLProgressElement).value, undefined, { timeout: 500 }).catch(() => 100), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.locator('.attach-chip[data-status="done"]').nth(1).waitFor({ timeout: 20_000 });
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });

@@ -5,7 +5,7 @@ import { app, chat, sessions, type ChatMessage } from '../state/stores';
 import { sendMessage, stopStreaming } from '../state/turn';
 import { attachments, clearFiles, composerFiles } from '../state/attachments';
 import { AttachButton, AttachmentPicker } from './AttachmentPicker';
-import { openSettings, setNavOpen } from '../state/ui';
+import { openSettings, setNavOpen, toast } from '../state/ui';
 import { useStore } from '../store';
 import { IconArrowDown, IconMenu, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
 import { MessageView } from './Message';
@@ -305,7 +305,11 @@ function Composer() {
   }
 
   const submit = () => {
-    if (streaming || files.busy || files.failed) return;
+    if (streaming) return;
+    if (files.busy || files.failed) {
+      toast(files.busy ? 'Wait until the files have finished uploading.' : 'Remove the files that could not be sent (×), then send.');
+      return;
+    }
     if (sendMessage(text, files.ready)) {
       setText('');
       clearFiles();
