@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
-import { lastAnswer, openApp, rewriteFrames, routeId, send } from './support.js';
+import { exchange, lastAnswer, openApp, rewriteFrames, routeId, seed, send } from './support.js';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -318,6 +318,20 @@ describe('message actions', () => {
     await page.getByRole('button', { name: 'Send message' }).waitFor();
     await expect(lastAnswer(page).getByRole('button', { name: 'Regenerate answer' }).isDisabled()).resolves.toBe(false);
     expect((await history(id)).map((m) => m.content)).toEqual(['Name a tree', 'Oak.']);
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('another channel\'s chat offers copy only: nothing there can be changed from the dashboard', async () => {
+    const { context, page, problems } = await newPage(browser);
+    await seed(env.s, { telegram_777: exchange('Sent from my phone', 'Got it, thanks.', new Date(Date.now() - 3600_000)) });
+    await openApp(page, env.s.url, '#/session/telegram_777');
+    await lastAnswer(page).getByText('Got it, thanks.').waitFor();
+    await expect(lastAnswer(page).getByRole('button', { name: 'Copy answer' }).count()).resolves.toBe(1);
+    await expect(page.locator('article.msg-user').getByRole('button', { name: 'Copy message' }).count()).resolves.toBe(1);
+    for (const name of ['Regenerate answer', 'Edit message', 'Continue', 'Try again']) {
+      await expect(page.getByRole('button', { name }).count(), name).resolves.toBe(0);
+    }
     expect(problems.errors).toEqual([]);
     await context.close();
   });

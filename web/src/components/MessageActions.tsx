@@ -110,14 +110,17 @@ function CopyButton({ text, what }: { text: string; what: 'answer' | 'message' }
 /** The row under an answer: versions, copy, regenerate. Continue sits with the "Stopped" note. */
 export function AnswerActions({ m }: { m: ChatMessage }) {
   const canAct = useCanAct();
+  // Another channel's chat (Telegram, …) is read here, never changed: copy only.
+  const readOnly = useStore(chat, (c) => c.readOnly);
   const text = textOf(m);
   const failed = m.status === 'error' || Boolean(m.error) || m.kind === 'failure';
   if (m.status === 'streaming' || m.kind === 'setup' || m.kind === 'notice') return null;
-  const regenerable = Boolean(m.id) && !failed;
-  if (!text && !regenerable && !m.versions) return null;
+  const regenerable = Boolean(m.id) && !failed && !readOnly;
+  const versions = readOnly ? undefined : m.versions;
+  if (!text && !regenerable && !versions) return null;
   return (
-    <div class={`msg-actions${m.versions ? ' has-versions' : ''}`}>
-      {m.versions ? <VersionSwitcher versions={m.versions} what="answer" /> : null}
+    <div class={`msg-actions${versions ? ' has-versions' : ''}`}>
+      {versions ? <VersionSwitcher versions={versions} what="answer" /> : null}
       {text && !failed ? <CopyButton text={text} what="answer" /> : null}
       {regenerable ? (
         <button type="button" class="msg-action" aria-label="Regenerate answer" title="Regenerate answer" disabled={!canAct} onClick={() => focusComposerAfter(turns.regenerate(m))}>
@@ -133,7 +136,8 @@ export function AnswerActions({ m }: { m: ChatMessage }) {
 export function ContinueButton({ m }: { m: ChatMessage }) {
   const canAct = useCanAct();
   const isLast = useStore(chat, (c) => c.messages[c.messages.length - 1]?.key === m.key);
-  if (!m.id || m.status !== 'stopped' || !isLast) return null;
+  const readOnly = useStore(chat, (c) => c.readOnly);
+  if (!m.id || m.status !== 'stopped' || !isLast || readOnly) return null;
   return (
     <button type="button" class="btn btn-small msg-continue" disabled={!canAct} onClick={() => focusComposerAfter(turns.continueAnswer(m))}>
       <IconContinue />
@@ -145,12 +149,14 @@ export function ContinueButton({ m }: { m: ChatMessage }) {
 /** The row under a sent message: versions, copy, edit. */
 export function UserActions({ m, onEdit }: { m: ChatMessage; onEdit(): void }) {
   const canAct = useCanAct();
+  const readOnly = useStore(chat, (c) => c.readOnly);
+  const versions = readOnly ? undefined : m.versions;
   const text = textOf(m);
   return (
-    <div class={`msg-actions${m.versions ? ' has-versions' : ''}`}>
-      {m.versions ? <VersionSwitcher versions={m.versions} what="message" /> : null}
+    <div class={`msg-actions${versions ? ' has-versions' : ''}`}>
+      {versions ? <VersionSwitcher versions={versions} what="message" /> : null}
       {text ? <CopyButton text={text} what="message" /> : null}
-      {m.id ? (
+      {m.id && !readOnly ? (
         <button type="button" class="msg-action" aria-label="Edit message" title="Edit message" disabled={!canAct} onClick={onEdit}>
           <IconPencil />
           <span class="msg-action-text">Edit</span>
