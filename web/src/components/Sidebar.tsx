@@ -178,6 +178,41 @@ class Row extends Component<RowProps> {
 
 const CHUNK = 50;
 
+interface ChunkProps {
+  items: SessionSummary[];
+  dates: (string | null)[];
+  /** The open / renamed session, when it is in this chunk (null otherwise). */
+  activeId: string | null;
+  renaming: string | null;
+}
+
+/**
+ * A list per chunk of rows, skipped by the browser while off screen (content-visibility): per
+ * chunk rather than per row, so scrolling checks tens of boxes, not thousands. A chunk whose
+ * rows did not change is not rendered again (a new page, another open session), so the cost of
+ * an update does not grow with the rows already loaded.
+ */
+class Chunk extends Component<ChunkProps> {
+  override shouldComponentUpdate(next: ChunkProps): boolean {
+    const p = this.props;
+    if (next.activeId !== p.activeId || next.renaming !== p.renaming || next.items.length !== p.items.length) return true;
+    for (let i = 0; i < next.items.length; i++) {
+      if (next.items[i] !== p.items[i] || next.dates[i] !== p.dates[i]) return true;
+    }
+    return false;
+  }
+
+  override render({ items, dates, activeId, renaming }: ChunkProps) {
+    return (
+      <ul class="rows" style={{ containIntrinsicSize: `auto ${items.length * 36}px` }}>
+        {items.map((s, j) => (
+          <Row key={s.id} s={s} active={s.id === activeId} editing={s.id === renaming} date={dates[j] ?? null} />
+        ))}
+      </ul>
+    );
+  }
+}
+
 /** [from, to) index pairs of CHUNK rows. */
 function chunksOf(n: number): [number, number][] {
   const out: [number, number][] = [];
@@ -225,16 +260,11 @@ function SessionList() {
           <h2 class="group-label" id={`g-${sec.id}`}>
             {sec.label}
           </h2>
-          {chunksOf(sec.dates.length).map(([from, to]) => (
-            // A list per chunk of rows, skipped by the browser while off screen (content-visibility):
-            // per chunk rather than per row, so scrolling checks tens of boxes, not thousands.
-            <ul class="rows" key={from} style={{ containIntrinsicSize: `auto ${(to - from) * 36}px` }}>
-              {sec.dates.slice(from, to).map((date, j) => {
-                const s = st.items[sec.start + from + j]!;
-                return <Row key={s.id} s={s} active={s.id === activeId} editing={s.id === renaming} date={date} />;
-              })}
-            </ul>
-          ))}
+          {chunksOf(sec.dates.length).map(([from, to]) => {
+            const items = st.items.slice(sec.start + from, sec.start + to);
+            const has = (id: string | null) => (id !== null && items.some((s) => s.id === id) ? id : null);
+            return <Chunk key={from} items={items} dates={sec.dates.slice(from, to)} activeId={has(activeId)} renaming={has(renaming)} />;
+          })}
         </section>
       ))}
       <div ref={sentinelRef} class="sentinel" aria-hidden="true" />
