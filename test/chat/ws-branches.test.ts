@@ -193,7 +193,7 @@ describe('what the agent did (spec §4.7)', () => {
     const anthropic = await startChatServer('anthropic', { env: { POCKETPAW_AUTO_TITLE_LLM: 'false' } });
     const sock = await connectChat(anthropic.s.url);
     anthropic.fake.enqueue(
-      { steps: [{ reasoning: 'I should check the clock.' }, ...toolCallReply('current_time', {}).steps] },
+      { steps: [{ reasoning: 'I should check the clock.' }, ...(toolCallReply('current_time', {}).steps ?? [])] },
       textReply('It is morning.'),
     );
     await turn(sock, { action: 'chat', message: 'What time is it?' });
