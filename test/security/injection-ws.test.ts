@@ -58,7 +58,7 @@ describe('inbound injection scanning over the WebSocket (spec §4.2 step 3, §6.
     })());
     expect(frames.some((f) => f.event_type === 'error')).toBe(false);
     expect(lastUserText(env.fake.requests[0]!)).toBe(wrapped);
-    expect((await env.s.get(`/api/v1/sessions/${sock.sessionId}/history`)).body).toEqual([
+    expect((await env.s.get(`/api/v1/sessions/${sock.sessionId}/history`)).body).toMatchObject([
       { role: 'user', content: wrapped }, { role: 'assistant', content: 'I keep that private.' },
     ]);
     sock.close();
