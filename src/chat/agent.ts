@@ -2,7 +2,7 @@ import { stepCountIs, streamText, type LanguageModel, type ModelMessage, type To
 import { unwrapToolOutput } from '../security/injection/scanner.js';
 import { mcpServerOf, unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
-import { describeProviderError } from '../models/provider-errors.js';
+import { describeProviderError, providerDisplayName } from '../models/provider-errors.js';
 
 export interface AgentRun {
   model: LanguageModel;
@@ -69,7 +69,7 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
   const fail = (err: unknown): AgentEvent => {
     failed = true;
     if (idle.signal.aborted && !run.signal.aborted) {
-      return { type: 'error', message: `The ${run.providerName} model stopped responding (nothing for ${Math.round(run.idleTimeoutMs / 1000)} s). Try again, or check the provider.` };
+      return { type: 'error', message: `The ${providerDisplayName(run.providerName)} model stopped responding (nothing for ${Math.round(run.idleTimeoutMs / 1000)} s). Try again, or check that the provider is up.` };
     }
     return { type: 'error', message: describeProviderError(asError(err), run.providerName) };
   };

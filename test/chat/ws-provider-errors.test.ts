@@ -94,7 +94,7 @@ describe('provider failures surface as §4.2 error frames and end the turn', () 
     const sock = await connectChat(env.s.url);
     const frames = await failingTurn(sock, { steps: [{ text: 'Thinking about it ' }, { hang: true }] }, 'Slow one');
     const text = expectErrorFrames(frames, `websocket:${sock.chatId}`);
-    expect(text).toMatch(/stopped responding/);
+    expect(text).toMatch(/The OpenAI model stopped responding/);
     await env.fake.waitForAbort(0);
     expect((await history(sock.sessionId))[0]).toMatchObject({ role: 'user', content: 'Slow one' });
     sock.close();
