@@ -1,6 +1,6 @@
 import { Component, Fragment, type JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { copyText, enhance, escapeRegExp, highlightText, renderMarkdown } from '../markdown';
+import { enhance, escapeRegExp, highlightText, renderMarkdown } from '../markdown';
 import { chat, type ChatMessage, type ToolPart } from '../state/stores';
 import { turns } from '../state/turn';
 import { openSettings } from '../state/ui';
@@ -23,20 +23,8 @@ function Markdown({ text, highlight }: { text: string; highlight: string | null 
     if (highlight) highlightText(el, highlight);
   }, [text, highlight]);
 
-  const onClick = (e: MouseEvent) => {
-    const btn = (e.target as HTMLElement).closest<HTMLButtonElement>('.copy-btn');
-    if (!btn) return;
-    const code = btn.closest('.code-block')?.querySelector('code')?.textContent ?? '';
-    void copyText(code).then((ok) => {
-      btn.textContent = ok ? 'Copied' : 'Copy failed';
-      btn.classList.toggle('done', ok);
-      setTimeout(() => {
-        btn.textContent = 'Copy';
-        btn.classList.remove('done');
-      }, 1600);
-    });
-  };
-  return <div class="md" ref={ref} onClick={onClick} />;
+  // Code blocks' Copy buttons handle their own clicks (markdown.ts `enhance`).
+  return <div class="md" ref={ref} />;
 }
 
 /** Plain text with the search hits marked: for user messages, which are never Markdown. */
