@@ -1,11 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState, type Dispatch, type StateUpdater } from 'preact/hooks';
+
+export interface Loaded<T> {
+  data: T | null;
+  /** For a change the panel makes itself (an item deleted, a save), without asking the server again. */
+  setData: Dispatch<StateUpdater<T | null>>;
+  error: string | null;
+  setError: Dispatch<StateUpdater<string | null>>;
+  refresh: () => Promise<void>;
+}
 
 /**
- * Data a panel loads from the server when it opens and again on `refresh()`: null until the
- * first answer, and the error text when the last load failed. Answers that arrive after the
- * panel closed are dropped.
+ * Data a panel loads from the server when it opens, again whenever one of `deps` changes, and on
+ * `refresh()`: null until the first answer, and the error text when the last load failed. Answers
+ * that arrive after the panel closed are dropped.
  */
-export function useLoaded<T>(load: () => Promise<T>): { data: T | null; error: string | null; refresh: () => Promise<void> } {
+export function useLoaded<T>(load: () => Promise<T>, deps: readonly unknown[] = []): Loaded<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const live = useRef(true);
@@ -30,7 +39,7 @@ export function useLoaded<T>(load: () => Promise<T>): { data: T | null; error: s
     return () => {
       live.current = false;
     };
-  }, [refresh]);
+  }, [refresh, ...deps]);
 
-  return { data, error, refresh };
+  return { data, setData, error, setError, refresh };
 }

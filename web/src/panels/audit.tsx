@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { link } from '../state/socket';
 import { auditApi, type AuditEvent } from './api';
-import { Empty, ErrorNote, Loading, when } from './common';
+import { Empty, ErrorNote, Loading, useLoaded, when } from './common';
 
 const MAX = 500;
 const TONE: Record<string, string> = { info: '', warning: 'warn', critical: 'bad', alert: 'bad' };
@@ -16,8 +16,6 @@ function matchesText(e: AuditEvent, text: string): boolean {
 export default function AuditPanel() {
   const [action, setAction] = useState('');
   const [text, setText] = useState('');
-  const [items, setItems] = useState<AuditEvent[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [actions, setActions] = useState<string[]>([]);
   const [fresh, setFresh] = useState(0);
   const actionRef = useRef(action);
@@ -25,19 +23,10 @@ export default function AuditPanel() {
 
   const learn = (list: AuditEvent[]) => setActions((cur) => [...new Set([...cur, ...list.map((e) => e.action)])].sort());
 
-  const load = async () => {
-    try {
-      const list = await auditApi.list(actionRef.current);
-      setItems(list);
-      learn(list);
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-
-  useEffect(() => {
-    void load();
+  const { data: items, setData: setItems, error, refresh: load } = useLoaded(async () => {
+    const list = await auditApi.list(actionRef.current);
+    learn(list);
+    return list;
   }, [action]);
 
   useEffect(

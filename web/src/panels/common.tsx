@@ -1,7 +1,10 @@
 /** Pieces every tool panel uses: error and empty states, times in plain words. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useState, type Dispatch, type StateUpdater } from 'preact/hooks';
+import { toast } from '../state/ui';
 import './panels.css';
+
+export { useLoaded } from '../components/useLoaded';
 
 export function ErrorNote({ message, retry, what }: { message: string; retry?: () => void; what?: string }) {
   return (
@@ -29,6 +32,28 @@ export function Loading({ what }: { what: string }) {
       <span class="spinner" aria-hidden="true" /> Loading {what}…
     </p>
   );
+}
+
+/**
+ * Deletes an item on the server, then drops it from the list and toasts `done`; on failure
+ * toasts "`failed`: <the server's reason>". Says whether it worked.
+ */
+export async function removeWith<T extends { id: string }>(
+  remove: (id: string) => Promise<void>,
+  item: T,
+  setItems: Dispatch<StateUpdater<T[] | null>>,
+  done: string,
+  failed: string,
+): Promise<boolean> {
+  try {
+    await remove(item.id);
+    setItems((cur) => cur?.filter((x) => x.id !== item.id) ?? null);
+    toast(done);
+    return true;
+  } catch (err) {
+    toast(`${failed}: ${(err as Error).message}`, 'error');
+    return false;
+  }
 }
 
 /** "3 Dec, 14:05" (the year when it is not this one). */

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { link } from '../state/socket';
 import { toast } from '../state/ui';
-import { healthApi, type HealthError, type HealthSummary } from './api';
-import { Empty, ErrorNote, Loading, when } from './common';
+import { healthApi, type HealthSummary } from './api';
+import { Empty, ErrorNote, Loading, useLoaded, when } from './common';
 
 const WORDS: Record<HealthSummary['status'], { text: string; tone: string }> = {
   healthy: { text: 'Healthy', tone: 'ok' },
@@ -13,36 +13,17 @@ const WORDS: Record<HealthSummary['status'], { text: string; tone: string }> = {
 
 /** Health (spec §3.6): the checks' verdict, running them now, and the server's recent errors. */
 export default function HealthPanel() {
-  const [summary, setSummary] = useState<HealthSummary | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [errors, setErrors] = useState<HealthError[] | null>(null);
-  const [errorsError, setErrorsError] = useState<string | null>(null);
+  const { data: summary, setData: setSummary, error, setError, refresh: loadSummary } = useLoaded(healthApi.summary);
+  const { data: errors, setData: setErrors, error: errorsError, refresh: loadErrors } = useLoaded(healthApi.errors);
   const [busy, setBusy] = useState(false);
 
-  const loadSummary = async () => {
-    try {
-      setSummary(await healthApi.summary());
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-  const loadErrors = async () => {
-    try {
-      setErrors(await healthApi.errors());
-      setErrorsError(null);
-    } catch (err) {
-      setErrorsError((err as Error).message);
-    }
-  };
-
-  useEffect(() => {
-    void loadSummary();
-    void loadErrors();
-    return link.listen((f) => {
-      if (f.type === 'health_update' && f.data && typeof f.data === 'object') setSummary(f.data as HealthSummary);
-    });
-  }, []);
+  useEffect(
+    () =>
+      link.listen((f) => {
+        if (f.type === 'health_update' && f.data && typeof f.data === 'object') setSummary(f.data as HealthSummary);
+      }),
+    [],
+  );
 
   const run = async () => {
     setBusy(true);

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { identityApi, IDENTITY_KEYS, type Identity, type IdentityKey } from './api';
-import { ErrorNote, Loading } from './common';
+import { ErrorNote, Loading, useLoaded } from './common';
 
 const FILES: Record<IdentityKey, { label: string; file: string; help: string }> = {
   identity_file: { label: 'Identity', file: 'IDENTITY.md', help: 'Who the agent is: its name and role.' },
@@ -12,26 +12,16 @@ const FILES: Record<IdentityKey, { label: string; file: string; help: string }> 
 
 /** The identity files (spec §3.8): read and edit; changes apply from the next message. */
 export default function IdentityPanel() {
-  const [saved, setSaved] = useState<Identity | null>(null);
   const [draft, setDraft] = useState<Identity | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
-
-  const load = async () => {
-    try {
-      const id = await identityApi.get();
-      setSaved(id);
-      setDraft(id);
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, []);
+  // The text as the server has it; the textareas edit a draft of it.
+  const { data: saved, setData: setSaved, error, refresh: load } = useLoaded(async () => {
+    const id = await identityApi.get();
+    setDraft(id);
+    return id;
+  });
 
   if (error) return <ErrorNote what="Could not read the identity files" message={error} retry={() => void load()} />;
   if (!draft || !saved) return <Loading what="identity files" />;

@@ -3,7 +3,7 @@ import { link } from '../state/socket';
 import { app } from '../state/stores';
 import { toast } from '../state/ui';
 import { intentionsApi, type Intention } from './api';
-import { Empty, ErrorNote, Loading, when } from './common';
+import { Empty, ErrorNote, Loading, useLoaded, when } from './common';
 
 /** The server's presets (spec §3.14), in words. */
 const PRESETS: [string, string][] = [
@@ -30,8 +30,7 @@ function scheduleLabel(s: string | undefined): string {
 
 /** Intentions (spec §3.14): prompts the agent runs on a cron schedule. */
 export default function IntentionsPanel() {
-  const [items, setItems] = useState<Intention[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: items, error, refresh: load } = useLoaded(intentionsApi.list);
   const [name, setName] = useState('');
   const [prompt, setPrompt] = useState('');
   const [preset, setPreset] = useState(PRESETS[1]![0]);
@@ -40,25 +39,17 @@ export default function IntentionsPanel() {
   const [formError, setFormError] = useState<string | null>(null);
   const [running, setRunning] = useState<Record<string, string>>({});
 
-  const load = async () => {
-    try {
-      setItems(await intentionsApi.list());
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-
-  useEffect(() => {
-    void load();
-    return link.listen((f) => {
-      if (f.type !== 'intention_started' && f.type !== 'intention_completed' && f.type !== 'intention_error') return;
-      const id = String(f.intention_id ?? '');
-      const state = f.type === 'intention_started' ? 'Running…' : f.type === 'intention_completed' ? 'Finished' : `Failed: ${String(f.error ?? 'see Health for details')}`;
-      setRunning((r) => ({ ...r, [id]: state }));
-      if (f.type !== 'intention_started') void load();
-    });
-  }, []);
+  useEffect(
+    () =>
+      link.listen((f) => {
+        if (f.type !== 'intention_started' && f.type !== 'intention_completed' && f.type !== 'intention_error') return;
+        const id = String(f.intention_id ?? '');
+        const state = f.type === 'intention_started' ? 'Running…' : f.type === 'intention_completed' ? 'Finished' : `Failed: ${String(f.error ?? 'see Health for details')}`;
+        setRunning((r) => ({ ...r, [id]: state }));
+        if (f.type !== 'intention_started') void load();
+      }),
+    [],
+  );
 
   const create = async (e: Event) => {
     e.preventDefault();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { toast } from '../state/ui';
 import { memoryApi, type MemoryEntry } from './api';
-import { Empty, ErrorNote, Loading, when } from './common';
+import { Empty, ErrorNote, Loading, removeWith, when } from './common';
 
 const short = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
@@ -55,15 +55,7 @@ export default function MemoryPanel() {
     }
   };
 
-  const remove = async (m: MemoryEntry) => {
-    try {
-      await memoryApi.remove(m.id);
-      setItems((cur) => cur?.filter((x) => x.id !== m.id) ?? null);
-      toast('Memory deleted.');
-    } catch (err) {
-      toast(`Could not delete that memory: ${(err as Error).message}`, 'error');
-    }
-  };
+  const remove = (m: MemoryEntry) => removeWith(memoryApi.remove, m, setItems, 'Memory deleted.', 'Could not delete that memory');
 
   return (
     <>

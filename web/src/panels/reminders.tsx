@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { onReminderDue } from '../state/panels';
 import { toast } from '../state/ui';
 import { remindersApi, type Reminder } from './api';
-import { Empty, ErrorNote, Loading, timeLeft, useNow, when } from './common';
+import { Empty, ErrorNote, Loading, removeWith, timeLeft, useLoaded, useNow, when } from './common';
 
 type Permission = NotificationPermission | 'unsupported';
 const permissionNow = (): Permission => (typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);
@@ -38,27 +38,14 @@ function NotificationsRow() {
 
 /** Reminders (spec §3.14): plain-words times, a live countdown, delete. */
 export default function RemindersPanel() {
-  const [items, setItems] = useState<Reminder[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: items, setData: setItems, error, refresh: load } = useLoaded(remindersApi.list);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
   const now = useNow(1000);
 
-  const load = async () => {
-    try {
-      setItems(await remindersApi.list());
-      setError(null);
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
-
-  useEffect(() => {
-    void load();
-    // Fired ones leave the list (here and in other tabs).
-    return onReminderDue(() => void load());
-  }, []);
+  // Fired ones leave the list (here and in other tabs).
+  useEffect(() => onReminderDue(() => void load()), []);
 
   const add = async (e: Event) => {
     e.preventDefault();
@@ -81,14 +68,7 @@ export default function RemindersPanel() {
   };
 
   const remove = async (r: Reminder) => {
-    try {
-      await remindersApi.remove(r.id);
-      setItems((cur) => cur?.filter((x) => x.id !== r.id) ?? null);
-      toast('Reminder deleted.');
-    } catch (err) {
-      toast(`Could not delete the reminder: ${(err as Error).message}`, 'error');
-      void load();
-    }
+    if (!(await removeWith(remindersApi.remove, r, setItems, 'Reminder deleted.', 'Could not delete the reminder'))) void load();
   };
 
   return (
