@@ -42,6 +42,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../src/server/start.js';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { startFakeLlm, textReply } from '../test/helpers/fake-llm/index.js';
+import { bundleSizes } from './dashboard-bundle.js';
 import { seedDatabase } from './seed.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -52,8 +53,6 @@ const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? 7);
 const TOKEN_RUNS = Number(process.env.BENCH_DASHBOARD_TOKEN_RUNS ?? 15);
 const SCROLL_RUNS = Number(process.env.BENCH_DASHBOARD_SCROLL_RUNS ?? 3);
 
-/** Before issue 12 (entry JS and CSS as first loaded), for comparison. */
-const BASELINE = { entry_js_bytes: 193_077, entry_js_gzip_bytes: 62_436, css_bytes: 36_858, css_gzip_bytes: 8_398 };
 const TARGETS = { page_ready_ms: 200, first_token_paint_ms: 30, sidebar_scroll_fps: 60 };
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -169,52 +168,6 @@ function stats(values: number[]): { p50: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   return { p50: round(sorted[Math.floor((sorted.length - 1) / 2)]!), min: round(sorted[0]!), max: round(sorted[sorted.length - 1]!) };
-}
-
-function sizeOf(files: string[]): { files: number; bytes: number; gzip_bytes: number } {
-  let bytes = 0;
-  let gzip = 0;
-  for (const f of files) {
-    const buf = fs.readFileSync(path.join(ROOT, 'web', 'dist', f));
-    bytes += buf.length;
-    gzip += zlib.gzipSync(buf, { level: 9 }).length;
-  }
-  return { files: files.length, bytes, gzip_bytes: gzip };
-}
-
-function bundleSizes() {
-  const dir = path.join(ROOT, 'web', 'dist', 'assets');
-  const sizes = { js_bytes: 0, js_gzip_bytes: 0, js_brotli_bytes: 0, css_bytes: 0, css_gzip_bytes: 0, css_brotli_bytes: 0 };
-  const all: string[] = [];
-  for (const f of fs.readdirSync(dir)) {
-    const kind = f.endsWith('.js') ? 'js' : f.endsWith('.css') ? 'css' : null;
-    if (!kind) continue;
-    all.push(`assets/${f}`);
-    const buf = fs.readFileSync(path.join(dir, f));
-    sizes[`${kind}_bytes`] += buf.length;
-    sizes[`${kind}_gzip_bytes`] += zlib.gzipSync(buf, { level: 9 }).length;
-    sizes[`${kind}_brotli_bytes`] += zlib.brotliCompressSync(buf).length;
-  }
-  // What the first visit loads: index.html's module script, its modulepreloads and stylesheets.
-  const html = fs.readFileSync(path.join(ROOT, 'web', 'dist', 'index.html'), 'utf8');
-  const refs = (re: RegExp) => [...html.matchAll(re)].map((m) => m[1]!.replace(/^\/static\//, ''));
-  const initialJs = [...refs(/<script type="module"[^>]*src="([^"]+)"/g), ...refs(/<link rel="modulepreload"[^>]*href="([^"]+)"/g)];
-  const initialCss = refs(/<link rel="stylesheet"[^>]*href="([^"]+)"/g);
-  const lazyJs = all.filter((f) => f.endsWith('.js') && !initialJs.includes(f));
-  const lazyCss = all.filter((f) => f.endsWith('.css') && !initialCss.includes(f));
-  const initial = { js: sizeOf(initialJs), css: sizeOf(initialCss) };
-  return {
-    total: sizes,
-    initial,
-    lazy: { js: sizeOf(lazyJs), css: sizeOf(lazyCss), chunks: lazyJs.map((f) => path.basename(f)) },
-    baseline: BASELINE,
-    initial_vs_baseline: {
-      js_bytes: initial.js.bytes - BASELINE.entry_js_bytes,
-      js_gzip_bytes: initial.js.gzip_bytes - BASELINE.entry_js_gzip_bytes,
-      css_bytes: initial.css.bytes - BASELINE.css_bytes,
-      css_gzip_bytes: initial.css.gzip_bytes - BASELINE.css_gzip_bytes,
-    },
-  };
 }
 
 /** Installed before the app's scripts: when the frame with `__ttft.marker` arrives, and when its text is in the DOM and painted. */
