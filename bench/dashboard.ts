@@ -37,7 +37,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../src/server/start.js';
 import { launchBrowser } from '../test/helpers/browser.js';
