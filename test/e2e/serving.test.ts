@@ -39,7 +39,8 @@ describe('serving the built dashboard', () => {
 
   it('hashed assets are cached for a year and sent pre-compressed to browsers that accept it', async () => {
     const page = await dash.get('/');
-    const js = assetPaths(page.text).find((a) => a.endsWith('.js'))!;
+    // A built (hashed) chunk; /static/theme.js, the unhashed pre-paint script, is cached for an hour.
+    const js = assetPaths(page.text).find((a) => a.startsWith('/static/assets/') && a.endsWith('.js'))!;
     const plain = await dash.remote(js);
     expect(plain.status).toBe(200);
     expect(plain.headers['content-type']).toMatch(/javascript/);

@@ -5,16 +5,30 @@ import { app, chat } from '../state/stores';
 import { openSearch, setNavOpen } from '../state/ui';
 import { useStore } from '../store';
 import { ChatView } from './ChatView';
-import { CommandPalette } from './CommandPalette';
 import { ConfirmDialog, Toasts } from './Dialogs';
+import { lazyComponent } from './lazy';
 import { LoginPage } from './Login';
 import { MenuHost } from './Menu';
 import { OAuthPrompts } from './OAuthPrompt';
 import { PanelView } from './PanelView';
 import { SearchDialog } from './SearchDialog';
-import { SettingsDialog } from './SettingsDialog';
 import { startRename } from './Sidebar';
 import { Sidebar } from './Sidebar';
+
+const SettingsDialog = lazyComponent(() => import('./SettingsDialog').then((m) => m.SettingsDialog), 'Settings');
+const CommandPalette = lazyComponent(() => import('./CommandPalette').then((m) => m.CommandPalette), 'The command palette');
+
+/** Settings and the palette are fetched the first time they open (see lazyComponent). */
+function LazyDialogs() {
+  const settings = useStore(app, (a) => a.settingsOpen);
+  const palette = useStore(panels, (p) => p.paletteOpen);
+  return (
+    <>
+      {palette ? <CommandPalette /> : null}
+      {settings ? <SettingsDialog /> : null}
+    </>
+  );
+}
 
 function isTyping(el: Element | null): boolean {
   return !!el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || (el as HTMLElement).isContentEditable);
@@ -95,9 +109,8 @@ export function App() {
       {/* A panel covers the chat; the chat stays mounted underneath, as it was. */}
       <ChatView />
       {panel ? <PanelView name={panel} /> : null}
-      <CommandPalette />
       <SearchDialog />
-      <SettingsDialog />
+      <LazyDialogs />
       <ConfirmDialog />
       <MenuHost />
       <OAuthPrompts />
