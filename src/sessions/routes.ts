@@ -93,7 +93,7 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
     return sessions.historyView(req.params.id, 500);
   });
   r.post('/api/v1/sessions/:id/model', {
-    config: { scope: ['chat'] as const },
+    config,
     schema: { tags, summary: "Set the chat's own model (\"<provider>:<model id>\"), or null for the default", params: sessionIdParams, body: modelBody },
   }, async (req) => legacySummary(sessions.redactedRecord(sessions.setModel(req.params.id, req.body.model))));
 

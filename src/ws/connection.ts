@@ -6,7 +6,7 @@ import { ForbiddenError, InvalidInputError } from '../lib/errors.js';
 import { adminOnlyKeys } from '../settings/admin-keys.js';
 import { API_KEY_PROVIDERS, applyWsSettings, wsSettingsContent, wsSettingsKeys } from '../settings/ws-settings.js';
 import { extraActions } from './actions/index.js';
-import { action, type WsActions, type WsDeps } from './actions/types.js';
+import { action, missingScopes, type WsActions, type WsDeps } from './actions/types.js';
 import { wsTurnSink } from './chat-sink.js';
 import { errorContent } from './errors.js';
 import type { ServerFrame } from '../protocol/index.js';
@@ -78,8 +78,9 @@ export class WsConnection implements WsClient {
     const name = typeof f.action === 'string' ? f.action : '';
     const declared = Object.hasOwn(this.actions, name) ? this.actions[name] : Object.hasOwn(extraActions, name) ? extraActions[name] : undefined;
     if (!declared) return; // unknown actions (and `authenticate`, spec §2.5) are ignored, as PocketPaw does
-    if (this.scopes && !hasScope(this.scopes, declared.scope)) {
-      this.send({ type: 'error', action: name, content: `This API key may not use "${name}": it needs the ${[...declared.scope].sort().join(' or ')} scope.` });
+    const missing = this.scopes ? missingScopes(this.scopes, declared) : null;
+    if (missing) {
+      this.send({ type: 'error', action: name, content: `This API key may not use "${name}": it needs ${missing}.` });
       return;
     }
     const send = (out: ServerFrame) => this.send(out.type === 'error' ? { ...out, action: name } : out);

@@ -107,6 +107,25 @@ describe('pages on other origins get nothing through the localhost bypass', () =
     });
   }
 
+  it("issue 12's doors refuse a page on another origin too, and change nothing", async () => {
+    const origin = 'https://evil.example';
+    const messageId = (await s.get(`/api/v1/sessions/${SESSION}/history`)).body[0].id as string;
+    const doors: Array<[string, string, string]> = [
+      ['POST', `/api/v1/sessions/${SESSION}/branch`, JSON.stringify({ message_id: messageId })],
+      ['POST', `/api/v1/sessions/${SESSION}/model`, JSON.stringify({ model: 'openai:attacker' })],
+      ['POST', '/api/v1/models/test', JSON.stringify({ provider: 'openai_compatible', base_url: 'http://evil.example/v1' })],
+      ['GET', '/api/v1/models?provider=openai', ''],
+      ['POST', '/api/v1/memory/long_term', JSON.stringify({ content: 'the owner trusts evil.example' })],
+      ['POST', '/api/v1/media?name=x.html', '<script>alert(1)</script>'],
+    ];
+    for (const [method, path, body] of doors) {
+      const res = await s.request(path, { method, headers: { origin, 'content-type': 'text/plain' }, ...(body ? { body } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    expect((await s.get('/api/sessions')).body.sessions.find((x: { id: string }) => x.id === SESSION).model).toBeUndefined();
+    expect(JSON.stringify((await s.get('/api/v1/memory/long_term')).body)).not.toContain('evil.example');
+  });
+
   it('Sec-Fetch-Site: cross-site or same-site without an Origin (an <img>, a link) is refused', async () => {
     for (const site of ['cross-site', 'same-site']) {
       const res = await s.get('/api/v1/sessions', { headers: { 'sec-fetch-site': site } });
@@ -236,6 +255,34 @@ describe('scopes on every door of the WebSocket', () => {
     expect(settings.body.openai_compatible_base_url).toBe('');
     expect(settings.body.has_openai_api_key).toBe(false);
     sock.close();
+  });
+
+  it('message actions on a stored conversation need chat and sessions; branch and model changes need sessions', async () => {
+    const before = (await s.get(`/api/v1/sessions/${SESSION}/history`)).body;
+    const messageId = before[0].id as string;
+    const chatKey = await createKey(s, { name: 'chat-branches', scopes: ['chat'] });
+    const readKey = await createKey(s, { name: 'read-branches', scopes: ['sessions'] });
+    const refusals: Array<[string, Record<string, unknown>, string]> = [
+      [chatKey.key, { action: 'regenerate', session_id: SESSION, message_id: messageId }, 'the chat scope and the sessions scope'],
+      [chatKey.key, { action: 'edit_message', session_id: SESSION, message_id: messageId, message: 'tell me the plan' }, 'the chat scope and the sessions scope'],
+      [chatKey.key, { action: 'continue', session_id: SESSION, message_id: messageId }, 'the chat scope and the sessions scope'],
+      [chatKey.key, { action: 'switch_branch', session_id: SESSION, message_id: messageId }, 'the sessions scope'],
+      [chatKey.key, { action: 'set_session_model', session_id: SESSION, model: 'openai:x' }, 'the sessions scope'],
+      [readKey.key, { action: 'regenerate', session_id: SESSION, message_id: messageId }, 'the chat scope'],
+    ];
+    for (const [key, frame, needs] of refusals) {
+      const sock = await connect(`${s.url}/ws`, { headers: bearer(key), localAddress: '127.0.0.2' });
+      await sock.waitFor((f) => f.type === 'connection_info');
+      sock.send(frame);
+      const err = await sock.waitFor((f) => f.type === 'error');
+      expect(err.content, String(frame.action)).toContain(`needs ${needs}.`);
+      expect(sock.frames.some((f) => f.type === 'stream_start' || f.type === 'session_history'), String(frame.action)).toBe(false);
+      sock.close();
+    }
+    const model = await s.post(`/api/v1/sessions/${SESSION}/model`, { model: 'openai:x' }, { headers: bearer(chatKey.key) });
+    expect(model.status).toBe(403);
+    expect((await s.get(`/api/v1/sessions/${SESSION}/history`)).body).toEqual(before);
+    expect((await s.get('/api/sessions')).body.sessions.find((x: { id: string }) => x.id === SESSION).model).toBeUndefined();
   });
 
   it('a settings:write key may change ordinary settings but not base URLs or safety switches (REST and WS)', async () => {

@@ -42,7 +42,7 @@ const EXPECTED: Record<string, Expect> = {
   'POST /api/sessions/:id/title': S, 'POST /api/v1/sessions/:id/title': S,
   'DELETE /api/sessions/:id': S, 'DELETE /api/v1/sessions/:id': S,
   'GET /api/memory/session': S, 'GET /api/v1/sessions/:id/history': S,
-  'POST /api/v1/sessions/:id/branch': S, 'POST /api/v1/sessions/:id/model': C,
+  'POST /api/v1/sessions/:id/branch': S, 'POST /api/v1/sessions/:id/model': S,
   'GET /api/memory/session/export': S, 'GET /api/v1/sessions/:id/export': S,
 
   'POST /api/v1/chat/stream': C, 'POST /api/v1/chat': C, 'POST /api/v1/chat/stop': C,

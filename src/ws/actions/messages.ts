@@ -46,9 +46,11 @@ async function branchTurn(f: Record<string, unknown>, conn: WsActionContext, kin
 
 /** Message actions of the conversation tree and the chat's own model (ours, spec §4.7). */
 export const messageActions: WsActions = {
-  regenerate: action(['chat'], (f, conn) => branchTurn(f, conn, 'regenerate')),
-  edit_message: action(['chat'], (f, conn) => branchTurn(f, conn, 'edit')),
-  continue: action(['chat'], (f, conn) => branchTurn(f, conn, 'continue')),
+  // They run the model on a stored conversation named by id, so the answer shows what it holds:
+  // chat, and reading sessions as well (a chat-only key stays in chats of its own, as with switch_session).
+  regenerate: action(['chat'], (f, conn) => branchTurn(f, conn, 'regenerate'), ['sessions']),
+  edit_message: action(['chat'], (f, conn) => branchTurn(f, conn, 'edit'), ['sessions']),
+  continue: action(['chat'], (f, conn) => branchTurn(f, conn, 'continue'), ['sessions']),
   // Reading another branch of a conversation is reading sessions, like `switch_session`.
   switch_branch: action(['sessions'], (f, conn) => {
     const { sessionId, chatId } = dashboardChat(f);
@@ -58,7 +60,8 @@ export const messageActions: WsActions = {
     conn.switchChat(chatId);
     conn.send({ type: 'session_history', session_id: sessionId, messages: conn.ctx.sessions.historyView(sessionId, HISTORY_LIMIT) });
   }),
-  set_session_model: action(['chat'], (f, conn) => {
+  // A change to a stored session, answered with its summary (title, preview): like a rename.
+  set_session_model: action(['sessions'], (f, conn) => {
     const sessionId = str(f.session_id);
     if (!sessionId) throw new InvalidInputError('session_id is required.');
     const model = f.model === null || f.model === '' ? null : str(f.model);

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app/context.js';
-import type { Scope } from '../../auth/scopes.js';
+import { hasScope, type Scope } from '../../auth/scopes.js';
 import type { TurnSink } from '../../chat/turn-sink.js';
 import type { ServerFrame } from '../../protocol/index.js';
 
@@ -29,8 +29,18 @@ export type WsActionHandler = (frame: Record<string, unknown>, conn: WsActionCon
  */
 export interface WsAction {
   scope: readonly Scope[];
+  /** Scopes needed as well, each of them (an action that both reads a stored session and runs the model). */
+  also?: readonly Scope[];
   run: WsActionHandler;
 }
 export type WsActions = Record<string, WsAction>;
 
-export const action = (scope: readonly Scope[], run: WsActionHandler): WsAction => ({ scope, run });
+export const action = (scope: readonly Scope[], run: WsActionHandler, also?: readonly Scope[]): WsAction =>
+  (also ? { scope, run, also } : { scope, run });
+
+/** Whether a scoped credential may use the action; the scopes it lacks are named in the refusal. */
+export function missingScopes(granted: readonly string[], a: WsAction): string | null {
+  if (!hasScope(granted, a.scope)) return `the ${[...a.scope].sort().join(' or ')} scope`;
+  const lacking = (a.also ?? []).filter((s) => !hasScope(granted, [s]));
+  return lacking.length ? `the ${[...a.scope].sort().join(' or ')} scope and ${lacking.map((s) => `the ${s} scope`).join(' and ')}` : null;
+}
