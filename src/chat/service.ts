@@ -15,7 +15,7 @@ import { withChatModel } from '../models/chat-model.js';
 import { maxTurnsFor, type ModelResolver, type ResolvedModel } from '../models/resolver.js';
 import { InvalidInputError, NotFoundError } from '../lib/errors.js';
 import type { StoredAttachment } from '../media/types.js';
-import { imagePromptParts, lastUserAttachments, withImages, withWorkspaceCopies } from '../media/turn.js';
+import { imagePromptParts, lastUserAttachments, withImages } from '../media/turn.js';
 import { workspaceDir } from '../tools/fs/jail.js';
 import { applyBranchAction, BUSY, checkBranchAction, type BranchTarget, type TurnAction } from './branch-actions.js';
 import { continuePrompt, userMessage } from './turn-input.js';
@@ -177,7 +177,7 @@ export class ChatService {
       if (writesUserText) {
         plan.userMessageId = crypto.randomUUID();
         // The files go into the agent's workspace; the stored names are the copies' (spec §4.7).
-        const user = userMessage(plan.userText, { ...input, attachments: withWorkspaceCopies(input.attachments, workspaceDir(this.deps.home, this.deps.settings.get())) });
+        const user = userMessage(plan.userText, input, workspaceDir(this.deps.home, this.deps.settings.get()));
         this.deps.sessions.append(sessionId, plan.channel, [{
           id: plan.userMessageId, role: 'user', content: user.content, timestamp: nowIso(), metadata: user.metadata,
         }]);

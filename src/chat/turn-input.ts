@@ -1,24 +1,19 @@
 import type { ModelMessage } from 'ai';
+import { prepareUserMessage } from '../media/turn.js';
 import type { StoredAttachment } from '../media/types.js';
 import { withoutInterruptedMarker } from './turn-record.js';
 
-/** PocketPaw's hint after a message's text when files came with it (spec §7.2). */
-export function attachedHint(attachments: readonly StoredAttachment[]): string {
-  return attachments.length ? `\n[Attached: ${attachments.map((a) => a.name).join(', ')}]` : '';
-}
-
 /**
- * The stored user message: the text with PocketPaw's `[Attached: …]` hint, and the client's
- * metadata with `attachments` set from the files the server stored — never from the client's
- * own frame, which could name any file.
+ * The stored user message: the text with PocketPaw's `[Attached: …]` hint (the files copied into
+ * the agent's workspace), and the client's metadata with `attachments` set from the files the
+ * server stored — never from the client's own frame, which could name any file.
  */
 export function userMessage(
-  text: string, input: { metadata: Record<string, unknown>; attachments?: StoredAttachment[] },
+  text: string, input: { metadata: Record<string, unknown>; attachments?: StoredAttachment[] }, workspace: string,
 ): { content: string; metadata: Record<string, unknown> } {
   const { attachments: _claimed, ...metadata } = input.metadata;
-  const files = input.attachments ?? [];
-  if (files.length) metadata.attachments = files.map(({ id, name, mime_type, size }) => ({ id, name, mime_type, size }));
-  return { content: text + attachedHint(files), metadata };
+  const user = prepareUserMessage(text, input.attachments, workspace);
+  return { content: user.content, metadata: { ...metadata, ...user.metadata } };
 }
 
 const CONTINUE_INSTRUCTION =

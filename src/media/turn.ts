@@ -12,7 +12,6 @@ import { acceptsImages, imageParts } from './vision.js';
  * What the chat turn calls for attachments (spec §4.7), so that wiring them is a few lines:
  *
  *   const user = prepareUserMessage(text, input.attachments, workspaceDir(home, settings));
- *   // store { content: user.content, metadata: { ...input.metadata, ...user.metadata } }
  *   const images = await imagePromptParts(input.attachments, resolved, settings);
  *   if (images.notice) sink.message(images.notice, 'vision');
  *   messages = withImages(buildPromptHistory(...), images.parts);
@@ -21,18 +20,16 @@ import { acceptsImages, imageParts } from './vision.js';
 /**
  * The user message to store: the text with PocketPaw's `[Attached: …]` hint, and
  * `metadata.attachments` (what history shows). Copies each file into `<workspace>/attachments/`
- * so the agent's file tools can open it. No attachments: the text as is, no metadata.
+ * so the agent's file tools can open it; both name the copies. No attachments: the text as is.
  */
 export function prepareUserMessage(
   text: string, attachments: readonly StoredAttachment[] | undefined, workspace: string,
 ): { content: string; metadata: { attachments?: AttachmentInfo[] } } {
-  if (!attachments?.length) return { content: text, metadata: {} };
-  const copies = copyToWorkspace(attachments, workspace);
-  // The names of the workspace copies (`attachments/<name>`), which differ on a clash.
-  const names = copies.map((p) => path.basename(p));
+  const copies = withWorkspaceCopies(attachments, workspace);
+  if (!copies?.length) return { content: text, metadata: {} };
   return {
-    content: text + attachedHint(names),
-    metadata: { attachments: attachments.map(({ id, name, mime_type, size }) => ({ id, name, mime_type, size })) },
+    content: text + attachedHint(copies.map((a) => a.name)),
+    metadata: { attachments: copies.map(({ id, name, mime_type, size }) => ({ id, name, mime_type, size })) },
   };
 }
 

@@ -5,10 +5,11 @@ import { app, chat, sessions, type ChatMessage } from '../state/stores';
 import { sendMessage, stopStreaming } from '../state/turn';
 import { attachments, clearFiles, composerFiles } from '../state/attachments';
 import { AttachButton, AttachmentPicker } from './AttachmentPicker';
-import { openSettings, setNavOpen, toast } from '../state/ui';
+import { openSettings, toast } from '../state/ui';
 import { useStore } from '../store';
-import { IconArrowDown, IconMenu, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
+import { IconArrowDown, IconMore, IconPlus, IconSend, IconStop, PawLogo } from './icons';
 import { MessageView } from './Message';
+import { NavToggle } from './NavToggle';
 import { ModelPicker } from './ModelPicker';
 import { openMenu } from './Menu';
 import { PlanCardView } from './PlanCard';
@@ -37,7 +38,6 @@ function ChatHeader() {
   const c = useStore(chat, (s) => s);
   const summary = useStore(sessions, (st) => (c.sessionId ? st.items.find((s) => s.id === c.sessionId) : undefined));
   const renaming = useStore(app, (a) => (a.renaming?.where === 'header' ? a.renaming.id : null));
-  const navOpen = useStore(app, (a) => a.navOpen);
   const blank = c.draft || (!summary && !c.loading && c.messages.length === 0);
   const title = blank ? 'New chat' : summary?.title ?? c.knownTitle ?? (c.loading ? '' : derivedTitle(c.messages) ?? 'Conversation');
   const canEdit = !blank && Boolean(c.sessionId);
@@ -45,16 +45,7 @@ function ChatHeader() {
 
   return (
     <header class="chat-head">
-      <button
-        type="button"
-        class="icon-btn nav-toggle"
-        aria-label="Show conversations"
-        aria-controls="sidebar"
-        aria-expanded={navOpen ? 'true' : 'false'}
-        onClick={() => setNavOpen(true)}
-      >
-        <IconMenu />
-      </button>
+      <NavToggle />
       <div class="chat-title-wrap">
         {renaming && c.sessionId === renaming ? (
           <RenameInput id={renaming} initial={title} where="header" />

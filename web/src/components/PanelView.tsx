@@ -2,10 +2,8 @@ import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate, panelHref } from '../router';
 import { lastChatHash, panelInfo, PANELS } from '../state/panels';
-import { app } from '../state/stores';
-import { setNavOpen } from '../state/ui';
-import { useStore } from '../store';
-import { IconClose, IconMenu } from './icons';
+import { IconClose } from './icons';
+import { NavToggle } from './NavToggle';
 import './Panels.css';
 
 type Loader = () => Promise<{ default: ComponentType }>;
@@ -69,7 +67,6 @@ function UnknownPanel({ name }: { name: string }) {
 /** A tool panel (`#/panel/<name>`) in place of the chat, which stays as it was underneath. */
 export function PanelView({ name }: { name: string }) {
   const info = panelInfo(name);
-  const navOpen = useStore(app, (a) => a.navOpen);
   const { Comp, error, retry } = useLoadedPanel(name);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -90,16 +87,7 @@ export function PanelView({ name }: { name: string }) {
   return (
     <main class="panel-view" id="panel-main" aria-labelledby="panel-title" data-panel={name}>
       <header class="panel-head">
-        <button
-          type="button"
-          class="icon-btn nav-toggle"
-          aria-label="Show conversations"
-          aria-controls="sidebar"
-          aria-expanded={navOpen ? 'true' : 'false'}
-          onClick={() => setNavOpen(true)}
-        >
-          <IconMenu />
-        </button>
+        <NavToggle />
         <div class="panel-title-wrap">
           <h1 id="panel-title" class="panel-title" tabIndex={-1} ref={headingRef}>
             {info?.title ?? 'Tools'}
