@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, remoteProxy, screenshot, type RemoteProxy } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
 import { exchange, lastAnswer, openApp, routeId, row, seed, send } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { AXE_CONTEXT, axe } from './axe.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -31,25 +29,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; failureSummary?: string }[];
-}
-
 /** axe-core (WCAG 2.1 A and AA rules) on the page as it is now. */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)",
-  )) as AxeViolation[];
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
-
-// axe is injected as a script: these contexts let it past the page's CSP (the app itself runs under it).
-const AXE_CONTEXT = { bypassCSP: true } as const;
-
 describe('accessibility', () => {
   it('the main screens pass axe (WCAG 2.1 AA), light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {

@@ -4,7 +4,6 @@
  * thumbnails after a reload, a refused file in plain words, axe at desktop and phone width,
  * light and dark.
  */
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
@@ -12,8 +11,7 @@ import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply } from '../helpers/fake-llm/index.js';
 import { PNG } from '../media/fixtures.js';
 import { lastAnswer, openApp, routeId } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { axe } from './axe.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -30,14 +28,6 @@ afterAll(async () => {
   await browser?.close();
   await env?.close();
 });
-
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)",
-  )) as { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 const chips = (page: Page) => page.locator('.attach-chips .attach-chip');
 const sendButton = (page: Page) => page.getByRole('button', { name: 'Send message' });

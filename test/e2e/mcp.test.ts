@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
@@ -6,8 +5,7 @@ import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
 import { startStreamableServer, type HttpMcpServer } from '../helpers/mcp/http-servers.js';
 import { injectFrames, lastAnswer, openApp, send } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { axe } from './axe.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -39,13 +37,6 @@ async function status(): Promise<Record<string, { connected: boolean; enabled: b
   const res = await env.s.get('/api/v1/mcp/status');
   expect(res.status).toBe(200);
   return res.body;
-}
-
-async function axe(page: Page, selector: string): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  return (await page.evaluate(
-    `axe.run(document.querySelector(${JSON.stringify(selector)}), { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))`,
-  )) as string[];
 }
 
 describe('MCP servers in the settings', () => {
@@ -216,7 +207,7 @@ describe('MCP servers in the settings', () => {
       const overflow = await page.locator('.modal-settings .modal-body').evaluate((el) => el.scrollWidth - el.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(page, 'settings-mcp-phone-dark');
-      expect(await axe(page, '.modal-settings')).toEqual([]);
+      expect(await axe(page, "document.querySelector('.modal-settings')")).toEqual([]);
       // The switch of a server that is on but failing turns it off (a plain toggle would restart it).
       await row.getByRole('switch', { name: 'Use broken' }).click();
       await row.and(page.locator('[data-state="disabled"]')).waitFor();

@@ -4,15 +4,13 @@
  * copy, and axe checks of these states. Real server, headless Chromium, a fake
  * OpenAI-compatible provider scripted per turn.
  */
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
 import { exchange, lastAnswer, openApp, rewriteFrames, routeId, seed, send } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { axe } from './axe.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -48,14 +46,6 @@ async function history(id: string): Promise<Stored[]> {
 }
 
 /** axe-core (WCAG 2.1 A and AA) on the page as it is now. */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)",
-  )) as { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
-
 const done = (page: Page) => lastAnswer(page).and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
 const userBubbles = (page: Page) => page.locator('article.msg-user .bubble');
 const answers = (page: Page) => page.locator('article.msg-assistant');

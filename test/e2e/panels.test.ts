@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -8,9 +7,7 @@ import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply } from '../helpers/fake-llm/index.js';
 import { openApp } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const AXE_CONTEXT = { bypassCSP: true } as const;
+import { AXE_CONTEXT, axe } from './axe.js';
 
 const PANELS = ['memory', 'reminders', 'intentions', 'identity', 'audit', 'health', 'files', 'powers', 'skills', 'mcp'] as const;
 
@@ -27,25 +24,10 @@ afterAll(async () => {
   await env?.close();
 });
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
 /**
  * axe-core (WCAG 2.1 A and AA), as test/e2e/a11y.test.ts runs it; `within` limits it to part of
  * the page (the rest is that file's business), which keeps thirty runs quick.
  */
-async function axe(page: Page, within = 'document'): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
-  const violations = (await page.evaluate(
-    `axe.run(${within}, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)`,
-  )) as AxeViolation[];
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
-
 const panel = (page: Page) => page.locator('main.panel-view');
 const title = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
 

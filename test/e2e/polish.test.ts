@@ -3,16 +3,13 @@
  * tables that scroll sideways on a phone, month headings in the sidebar, the theme toggle, and
  * the notice shown while the model has not said anything yet — each also checked with axe.
  */
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply } from '../helpers/fake-llm/index.js';
 import { DAY, exchange, lastAnswer, openApp, row, seed, send } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const AXE_CONTEXT = { bypassCSP: true } as const;
+import { AXE_CONTEXT, axe } from './axe.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -53,21 +50,6 @@ afterAll(async () => {
   await browser?.close();
   await env?.close();
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.addScriptTag({ path: AXE_PATH });
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations)",
-  )) as AxeViolation[];
-  return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
 
 describe('reading and writing comfortably', () => {
   it('highlights code only after the lazy chunk loads (not in the first bundle); Copy copies and says so', async () => {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, screenshot, type PageProblems } from '../helpers/browser.js';
@@ -6,8 +5,7 @@ import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { startTestServer } from '../helpers/server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
 import { lastAnswer, openApp, send } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { axe } from './axe.js';
 
 let env: ChatTestEnv;
 let browser: Browser;
@@ -206,10 +204,7 @@ describe('agent powers in the settings', () => {
     const overflow = await page.locator('.modal-settings .modal-body').evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'settings-powers-phone-dark');
-    await page.addScriptTag({ path: AXE_PATH });
-    const violations = (await page.evaluate(
-      "axe.run(document.querySelector('form.powers'), { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))",
-    )) as string[];
+    const violations = await axe(page, "document.querySelector('form.powers')");
     expect(violations).toEqual([]);
     expect(errorsOf(problems, sandbox === null)).toEqual([]);
     await context.close();

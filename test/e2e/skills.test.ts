@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +8,7 @@ import { textReply } from '../helpers/fake-llm/index.js';
 import { tempDir } from '../helpers/pocketpaw-fixture.js';
 import { startFileServer, type FileServer } from '../skills/fixtures.js';
 import { lastAnswer, openApp } from './support.js';
-
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { axe } from './axe.js';
 
 let env: ChatTestEnv;
 /** Stands in for the public skills index (setting skills_index_url): tests never leave this machine. */
@@ -147,10 +145,7 @@ describe('skills in the settings', () => {
     const overflow = await page.locator('.modal-settings .modal-body').evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'settings-skills-phone-dark');
-    await page.addScriptTag({ path: AXE_PATH });
-    const violations = (await page.evaluate(
-      "axe.run(document.querySelector('.modal-settings'), { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))",
-    )) as string[];
+    const violations = await axe(page, "document.querySelector('.modal-settings')");
     expect(violations).toEqual([]);
     expect(await installed()).not.toContain(SKILL);
     expect(problems.errors).toEqual([]);
