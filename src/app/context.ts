@@ -108,8 +108,9 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       reconnect: (name) => mcp.connectNow(name),
     });
     const mcp = createMcpManager({ home, settings, tools, env, oauth: mcpOAuth });
+    const media = new MediaStore(home, settings);
     const chat = new ChatService({
-      home, settings: settingsStore, sessions, aliases: new SessionAliases(db), models,
+      home, settings: settingsStore, sessions, media, aliases: new SessionAliases(db), models,
       queue: new TurnQueue(() => settings().max_concurrent_conversations),
       tools: tools.registry,
       toolGate: tools.gate,
@@ -144,7 +145,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       tools,
       mcp,
       mcpOAuth,
-      media: new MediaStore(home, settings),
+      media,
       memory,
       health,
       reminders,

@@ -14,6 +14,7 @@ import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
 import { withChatModel } from '../models/chat-model.js';
 import { maxTurnsFor, type ModelResolver, type ResolvedModel } from '../models/resolver.js';
 import { InvalidInputError, NotFoundError } from '../lib/errors.js';
+import type { MediaStore } from '../media/store.js';
 import type { StoredAttachment } from '../media/types.js';
 import { imagePromptParts, lastUserAttachments, withImages } from '../media/turn.js';
 import { workspaceDir } from '../tools/fs/jail.js';
@@ -54,6 +55,8 @@ export interface ChatDeps {
   home: string;
   settings: SettingsStore;
   sessions: SessionService;
+  /** The stored files a turn's images are read from. */
+  media: MediaStore;
   aliases: SessionAliases;
   models: ModelResolver;
   queue: TurnQueue;
@@ -229,7 +232,7 @@ export class ChatService {
     const messages = buildPromptHistory(continued ? history.slice(0, -1) : history, budget);
     if (continued) messages.push(...continuePrompt(continued.content));
     // The answered message's images, when the model can see them; else a notice that it got only names.
-    const images = await imagePromptParts(continued ? [] : lastUserAttachments(history, this.deps.home), resolved, settings);
+    const images = await imagePromptParts(continued ? [] : lastUserAttachments(history, this.deps.media), resolved, settings);
     if (images.notice) sink.message(images.notice, 'vision');
     // Answer and reasoning are two streams; a secret may be split across deltas of either.
     // Both know the exact secret values (master token, saved keys) as well as the patterns.

@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import type { ProviderKind } from '../models/resolver.js';
 import type { AttachmentInfo } from '../protocol/sessions.js';
 import { isRasterImage } from './mime.js';
-import { attachedHint, copyToWorkspace, MediaStore } from './store.js';
+import { attachedHint, copyToWorkspace, type MediaStore } from './store.js';
 import type { StoredAttachment } from './types.js';
 import { acceptsImages, imageParts } from './vision.js';
 
@@ -50,13 +50,12 @@ export function withWorkspaceCopies(attachments: readonly StoredAttachment[] | u
  * regenerated answer alike. Ids that are not files there are skipped.
  */
 export function lastUserAttachments(
-  history: readonly { role: string; metadata?: Record<string, unknown> }[], home: string,
+  history: readonly { role: string; metadata?: Record<string, unknown> }[], media: Pick<MediaStore, 'get'>,
 ): StoredAttachment[] {
   let i = history.length - 1;
   while (i >= 0 && history[i]!.role !== 'user') i--;
   const listed = i >= 0 ? history[i]!.metadata?.attachments : undefined;
   if (!Array.isArray(listed)) return [];
-  const media = new MediaStore(home, () => ({ media_max_file_size_mb: 0, workspace_dir: '' }));
   return listed.flatMap((a: unknown) => {
     const id = (a as { id?: unknown } | null)?.id;
     if (typeof id !== 'string') return [];
