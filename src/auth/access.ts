@@ -39,6 +39,12 @@ export const PUBLIC_ROUTES: Readonly<Record<string, string>> = {
   // credential. Safe to leave open: it only finishes a sign-in the owner started, named by a
   // 256-bit random state that works once and expires after 10 minutes; the code it carries is
   // useless without the PKCE verifier, which never leaves this process; the page echoes nothing.
+  // Platforms and scripts call these without our credential; each proves itself instead, in
+  // constant time and before the body is parsed: a webhook by its own secret or HMAC signature
+  // (spec §3.12), Meta by the verify token (GET) and the app secret's X-Hub-Signature-256 (POST).
+  'POST /webhook/inbound/:name': 'inbound webhook: authenticated by the webhook\'s own secret or HMAC signature',
+  'GET /webhook/whatsapp': 'WhatsApp webhook verification: answers only the configured verify token',
+  'POST /webhook/whatsapp': 'WhatsApp Cloud API events: authenticated by the app secret\'s signature',
   'GET /api/mcp/oauth/callback': 'MCP sign-in return: completes a pending flow by its single-use, expiring state',
   'GET /api/v1/mcp/oauth/callback': 'MCP sign-in return: completes a pending flow by its single-use, expiring state',
 };

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** A platform id: PocketPaw writes numbers, we keep strings (a Discord snowflake does not fit a double). */
+const idSetting = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
+
 /**
  * Every setting PocketPaw's API exposes that this implementation reads, with PocketPaw's names
  * and defaults (spec §9.3, §11.11). Names double as `POCKETPAW_<NAME>` environment variables.
@@ -124,6 +127,40 @@ export const settingsSchema = z.object({
   /** PocketPaw's limit for one uploaded or attached file, in MB (spec §4.7). */
   media_max_file_size_mb: z.number().positive().max(1024).default(20),
 
+  // Messaging channels (spec §3.7, issue 13), PocketPaw's names. Ids are kept as strings:
+  // Discord's snowflakes do not fit a JavaScript number.
+  channel_autostart: z.record(z.string(), z.boolean()).default({}),
+  /** Ours: the tool profile of every turn a channel or webhook user starts; never the owner's powers. */
+  channel_tool_profile: z.enum(['minimal', 'coding', 'full']).default('minimal'),
+  webhook_tool_profile: z.enum(['minimal', 'coding', 'full']).default('minimal'),
+  /** Ours: where reminders and intention results made outside a channel go (`telegram`, or `<channel>:<chat id>`); empty: dashboards only. */
+  notify_channel: z.string().default(''),
+  allowed_user_id: idSetting.nullable().default(null),
+  telegram_api_base_url: z.string().default('https://api.telegram.org'),
+  discord_allowed_guild_ids: z.array(idSetting).default([]),
+  discord_allowed_user_ids: z.array(idSetting).default([]),
+  discord_api_base_url: z.string().default('https://discord.com/api'),
+  slack_allowed_channel_ids: z.array(idSetting).default([]),
+  slack_api_base_url: z.string().default('https://slack.com/api/'),
+  whatsapp_mode: z.string().default('personal'),
+  whatsapp_phone_number_id: z.string().default(''),
+  whatsapp_allowed_phone_numbers: z.array(idSetting).default([]),
+  whatsapp_neonize_db: z.string().default(''),
+  whatsapp_api_base_url: z.string().default('https://graph.facebook.com/v21.0'),
+  signal_api_url: z.string().default(''),
+  signal_phone_number: z.string().default(''),
+  signal_allowed_phone_numbers: z.array(idSetting).default([]),
+  matrix_homeserver: z.string().default(''),
+  matrix_user_id: z.string().default(''),
+  matrix_allowed_room_ids: z.array(idSetting).default([]),
+  matrix_device_id: z.string().default(''),
+  teams_allowed_tenant_ids: z.array(idSetting).default([]),
+  teams_webhook_port: z.number().int().min(0).max(65535).default(3978),
+  gchat_mode: z.string().default('webhook'),
+  gchat_project_id: z.string().default(''),
+  gchat_subscription_id: z.string().default(''),
+  gchat_allowed_space_ids: z.array(idSetting).default([]),
+
   // Secrets (spec §9.2): readable from config/env, never returned by the API.
   anthropic_api_key: z.string().default(''),
   openai_api_key: z.string().default(''),
@@ -138,6 +175,19 @@ export const settingsSchema = z.object({
   spotify_client_id: z.string().default(''),
   spotify_client_secret: z.string().default(''),
   sarvam_api_key: z.string().default(''),
+  telegram_bot_token: z.string().default(''),
+  discord_bot_token: z.string().default(''),
+  slack_bot_token: z.string().default(''),
+  slack_app_token: z.string().default(''),
+  whatsapp_access_token: z.string().default(''),
+  whatsapp_verify_token: z.string().default(''),
+  /** Ours: the Meta app secret that signs WhatsApp webhook calls (X-Hub-Signature-256); without it anyone could post as an allowed number. */
+  whatsapp_app_secret: z.string().default(''),
+  matrix_access_token: z.string().default(''),
+  matrix_password: z.string().default(''),
+  teams_app_id: z.string().default(''),
+  teams_app_password: z.string().default(''),
+  gchat_service_account_key: z.string().default(''),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -150,7 +200,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'whatsapp_verify_token', 'tavily_api_key', 'brave_search_api_key', 'parallel_api_key',
   'elevenlabs_api_key', 'google_api_key', 'google_oauth_client_id', 'google_oauth_client_secret',
   'spotify_client_id', 'spotify_client_secret', 'matrix_access_token', 'matrix_password',
-  'teams_app_id', 'teams_app_password', 'gchat_service_account_key', 'sarvam_api_key',
+  'teams_app_id', 'teams_app_password', 'gchat_service_account_key', 'sarvam_api_key', 'whatsapp_app_secret',
 ]);
 
 /**
@@ -172,6 +222,11 @@ export const ADMIN_SETTINGS: ReadonlySet<string> = new Set([
   'api_rate_limit_per_key', 'rate_limit_enabled', 'rate_limit_api_per_second', 'rate_limit_api_burst',
   'rate_limit_auth_per_second', 'rate_limit_auth_burst', 'rate_limit_ws_per_second', 'rate_limit_ws_burst',
   'ws_max_connections_per_ip', 'owner_id', 'web_host', 'web_port',
+  // who may reach it from a messaging platform, with which powers, and where its tokens are sent
+  'channel_tool_profile', 'webhook_tool_profile', 'notify_channel', 'allowed_user_id',
+  'discord_allowed_guild_ids', 'discord_allowed_user_ids', 'slack_allowed_channel_ids', 'whatsapp_allowed_phone_numbers',
+  'signal_allowed_phone_numbers', 'matrix_allowed_room_ids', 'teams_allowed_tenant_ids', 'gchat_allowed_space_ids',
+  'telegram_api_base_url', 'discord_api_base_url', 'slack_api_base_url', 'whatsapp_api_base_url', 'signal_api_url', 'matrix_homeserver',
   ...SECRET_SETTINGS,
 ]);
 
