@@ -36,6 +36,8 @@ import { openDatabase } from '../store/db.js';
 import { LiveBus } from '../events/live-bus.js';
 import { createInboundFilter } from '../security/injection/inbound-filter.js';
 import { appSecretValues } from '../security/secret-values.js';
+import { redact } from '../security/redact.js';
+import { ChannelManager } from '../channels/manager.js';
 
 /**
  * Every long-lived resource of the process, created here and closed by `close()`.
@@ -76,6 +78,8 @@ export interface AppContext {
   mcpOAuth: McpOAuthService;
   /** Files sent with messages (`<data dir>/media/`, spec §4.7). */
   media: MediaStore;
+  /** Telegram, Discord, Slack, WhatsApp: started by the server (`autostart`, CLI flags), their libraries loaded on first start. */
+  channels: ChannelManager;
   /** Stops running turns (storing their partial answers), then closes everything. */
   close(): Promise<void>;
 }
@@ -117,6 +121,10 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       promptContributors: [createMemoryPromptContributor(memory, settingsStore), createSkillsPromptContributor(home, settingsStore)],
       inboundFilter: createInboundFilter({ settings: settingsStore, models }),
     });
+    const channels = new ChannelManager({
+      settings: settingsStore, chat, media, audit,
+      log: (m) => process.stderr.write(`[channels] ${redact(m, secrets)}\n`),
+    });
     const health = new HealthService({ home, db, tokenFile: master.file });
     const broadcast = bus.publish.bind(bus);
     // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other.
@@ -146,6 +154,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       mcp,
       mcpOAuth,
       media,
+      channels,
       memory,
       health,
       reminders,
@@ -158,7 +167,8 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
         // Timers first, so nothing new starts while the running turns are stopped.
         reminders.close();
         intentions.close();
-        closing ??= chat.close().then(() => mcp.close()).finally(() => {
+        // Channels stop taking messages while the running turns are stopped and stored.
+        closing ??= Promise.all([channels.close(), chat.close()]).then(() => mcp.close()).finally(() => {
           mcpOAuth.close();
           tools.close();
           bus.close();

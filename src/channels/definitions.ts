@@ -65,7 +65,9 @@ export const CHANNEL_DEFINITIONS: Record<ChannelName, ChannelDefinition> = {
       allowed_phone_numbers: 'whatsapp_allowed_phone_numbers', api_base_url: 'whatsapp_api_base_url',
       app_secret: 'whatsapp_app_secret',
     },
-    configured: (s) => (set(s.whatsapp_access_token) && set(s.whatsapp_phone_number_id)) || s.whatsapp_mode === 'personal',
+    // PocketPaw counts personal mode (QR pairing) as configured; this server cannot run it, so only
+    // the Cloud API's token and phone number id count (docs/api.md §10).
+    configured: (s) => set(s.whatsapp_access_token) && set(s.whatsapp_phone_number_id),
     refusal: (s) => {
       if (s.whatsapp_mode === 'personal') {
         return 'WhatsApp personal mode (QR pairing) is not supported by this server: set mode to "business" and use the WhatsApp Cloud API';

@@ -1,48 +1,87 @@
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { readConfigFile } from '../config/load.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { HttpError } from '../http/errors.js';
+import { assertMayChangeSettings } from '../settings/admin-keys.js';
+import { CHANNEL_DEFINITIONS } from './definitions.js';
+import { parseChannel, type ChannelManager } from './manager.js';
+import { RUNNABLE_CHANNELS, type ChannelName } from './types.js';
 
-/** Spec §3.7, in PocketPaw's order. */
-export const CHANNELS = ['discord', 'slack', 'whatsapp', 'telegram', 'signal', 'matrix', 'teams', 'google_chat'] as const;
+const tags = ['channels'];
+const config = { scope: ['channels'] } as const;
 
-export interface ChannelStatus {
-  configured: boolean;
-  running: boolean;
-  autostart: boolean;
-  mode?: string;
+/** PocketPaw reads these bodies as plain dicts: a wrong shape is a 400 with a message, not a 422. */
+const saveBody = z.object({ channel: z.string(), config: z.record(z.string(), z.unknown()).default({}) });
+const toggleBody = z.object({ channel: z.string(), action: z.string() });
+const installBody = z.object({ extra: z.string() });
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new HttpError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
-/** PocketPaw channel settings this server does not model, read as the user left them in config.json. */
-function rawChannelSettings(configFile: string): { autostart: Record<string, unknown>; whatsappMode: string } {
-  let file: Record<string, unknown> = {};
+const requireFromHere = createRequire(import.meta.url);
+
+/** Whether a channel's library can be loaded, without loading it. */
+function installed(channel: ChannelName): boolean {
+  const { package: pkg } = CHANNEL_DEFINITIONS[channel];
+  if (!(RUNNABLE_CHANNELS as readonly string[]).includes(channel)) return false;
+  if (!pkg) return true;
   try {
-    file = readConfigFile(configFile);
+    requireFromHere.resolve(pkg);
+    return true;
   } catch {
-    // an unreadable config.json already stopped start-up or is reported by health checks
+    return false;
   }
-  const autostart = file.channel_autostart && typeof file.channel_autostart === 'object' ? file.channel_autostart as Record<string, unknown> : {};
-  // PocketPaw's default mode is `personal` (QR pairing).
-  const mode = (typeof file.whatsapp_mode === 'string' ? file.whatsapp_mode : '') || 'personal';
-  return { autostart, whatsappMode: mode };
 }
 
-/**
- * No messaging channel runs in this server yet, so every channel reports `configured` and
- * `running` false; `autostart` follows `channel_autostart` (missing = true), as in PocketPaw.
- */
-export function channelStatus(configFile: string): Record<string, ChannelStatus> {
-  const raw = rawChannelSettings(configFile);
-  const out: Record<string, ChannelStatus> = {};
-  for (const name of CHANNELS) {
-    const status: ChannelStatus = { configured: false, running: false, autostart: raw.autostart[name] !== false };
-    if (name === 'whatsapp') status.mode = raw.whatsappMode;
-    out[name] = status;
-  }
-  return out;
-}
+/** Spec §3.7 on both path families. */
+export function registerChannelRoutes(app: FastifyInstance, channels: ChannelManager): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  for (const base of ['/api', '/api/v1']) {
+    r.get(`${base}/channels/status`, { config, schema: { tags, summary: 'Messaging channels: configured, running, autostart' } }, async () => channels.status());
 
-/** `configFile`: PocketPaw's `config.json`, where the channel settings live. */
-export function registerChannelRoutes(app: FastifyInstance, configFile: string): void {
-  for (const path of ['/api/channels/status', '/api/v1/channels/status']) {
-    app.get(path, { config: { scope: ['channels'] }, schema: { tags: ['channels'], summary: 'Messaging channels: configured, running, autostart' } }, async () => channelStatus(configFile));
+    r.post(`${base}/channels/save`, { config, schema: { tags, summary: "Save a channel's settings (tokens, allow lists, api_base_url, autostart)" } }, async (req) => {
+      const body = parseBody(saveBody, req.body);
+      const patch = channels.settingsFor(parseChannel(body.channel), body.config);
+      // Tokens, allow lists and API addresses decide who drives the agent and where tokens go:
+      // a `channels`-scoped key may switch channels on and off, not change those.
+      assertMayChangeSettings(Object.keys(patch), req.auth);
+      channels.save(parseChannel(body.channel), body.config);
+      return { status: 'ok' };
+    });
+
+    r.post(`${base}/channels/toggle`, { config, schema: { tags, summary: 'Start or stop a channel' } }, async (req) => {
+      const body = parseBody(toggleBody, req.body);
+      const channel = parseChannel(body.channel);
+      if (body.action !== 'start' && body.action !== 'stop') throw new HttpError(400, `Unknown action: ${body.action}`);
+      return channels.toggle(channel, body.action);
+    });
+
+    r.get(`${base}/extras/check`, {
+      config, schema: { tags, summary: "Whether a channel's library is installed", querystring: z.object({ channel: z.string() }) },
+    }, async (req) => {
+      const channel = parseChannel(req.query.channel);
+      const pkg = CHANNEL_DEFINITIONS[channel].package;
+      return { installed: installed(channel), extra: channel, package: pkg, pip_spec: pkg };
+    });
+
+    r.post(`${base}/extras/install`, { config, schema: { tags, summary: "Install a channel's library (ours: they ship with the server)" } }, async (req) => {
+      const { extra } = parseBody(installBody, req.body);
+      let channel: ChannelName;
+      try {
+        channel = parseChannel(extra);
+      } catch {
+        throw new HttpError(400, `Unknown extra: ${extra}`);
+      }
+      // The libraries ship with the server; the API never runs a package manager.
+      if (installed(channel)) return { status: 'ok' };
+      return { error: `${channel} is not supported by this server yet` };
+    });
   }
 }

@@ -26,6 +26,7 @@ import { buildSystemPrompt, type PromptContributor } from './system-prompt.js';
 import { generateTitle } from './titles.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ToolContext, ToolGate } from '../tools/types.js';
+import { withToolProfile, type ToolProfile } from '../tools/policy/policy.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
 
@@ -47,6 +48,11 @@ export interface TurnInput {
    * this turn's message: how a new chat, not stored yet, gets its model from the first answer on.
    */
   model?: string;
+  /**
+   * A tool profile for a turn someone other than the owner started (a channel or webhook user):
+   * the stricter of this and the owner's `tool_profile` applies, so it can only take powers away.
+   */
+  toolProfile?: ToolProfile;
 }
 
 export const BLOCKED_NOTICE = 'Your message was flagged by the security scanner and blocked.';
@@ -79,6 +85,7 @@ interface TurnPlan {
   action: TurnAction;
   target?: BranchTarget;
   userMessageId?: string;
+  toolProfile?: ToolProfile;
 }
 
 /**
@@ -144,7 +151,7 @@ export class ChatService {
     if (command) {
       const reply = await runCommand(command, {
         baseKey: input.baseKey, sessions: this.deps.sessions, aliases: this.deps.aliases,
-        settings: this.deps.settings, resolveModel: () => this.deps.models.resolve(this.deps.settings.get()),
+        settings: this.deps.settings, owner: input.toolProfile === undefined, resolveModel: () => this.deps.models.resolve(this.deps.settings.get()),
       });
       sink.message(this.deps.sessions.redact(reply), 'command');
       sink.end({ usage: null, interrupted: false, failed: false });
@@ -155,7 +162,7 @@ export class ChatService {
     const sessionId = toSessionId(sessionKey);
     const plan: TurnPlan = {
       baseKey: input.baseKey, sessionKey, sessionId, channel: sessionKey.split(':')[0] || 'unknown',
-      sender: input.sender ?? 'owner', userText: input.text, action,
+      sender: input.sender ?? 'owner', userText: input.text, action, toolProfile: input.toolProfile,
     };
     const writesUserText = action.kind === 'chat' || action.kind === 'edit';
     if (writesUserText) {
@@ -215,7 +222,7 @@ export class ChatService {
 
   private async runModel(plan: TurnPlan, resolved: ResolvedModel, controller: AbortController, sink: TurnSink): Promise<void> {
     const { sessionId, channel, sessionKey } = plan;
-    const settings = this.deps.settings.get();
+    const settings = withToolProfile(this.deps.settings.get(), plan.toolProfile);
     const signal = AbortSignal.any([controller.signal, this.shutdown.signal]);
     const toolContext: ToolContext = {
       baseKey: plan.baseKey, sessionKey, sessionId, channel, sender: plan.sender, home: this.deps.home, settings,

@@ -33,6 +33,11 @@ export interface CommandContext {
   sessions: SessionService;
   aliases: SessionAliases;
   settings: SettingsStore;
+  /**
+   * Whether the sender is the owner. Anyone else (a channel or webhook user) may look, but not
+   * change the owner's settings: `/tools full` from a chat app would hand strangers the shell.
+   */
+  owner: boolean;
   /** The provider and model the next turn would use, picked exactly as a turn picks them. */
   resolveModel(): Promise<{ provider: ProviderKind; modelId: string } | NoModel>;
 }
@@ -60,10 +65,15 @@ const RENAME_REPLIES: Record<ReturnType<typeof renameCurrentSession>, (title: st
   ok: (title) => `Renamed to "${title}".`,
 };
 
+/** Commands that change a setting when given an argument. */
+const SETTING_COMMANDS: ReadonlySet<CommandName> = new Set(['model', 'backend', 'tools']);
+const OWNER_ONLY = 'Only the owner can change that, from the PocketPaw dashboard.';
+
 /** Runs a command; the reply is shown to the user and, like the command, never stored. */
 export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<string> {
   const { key: currentKey, id: currentId } = currentSession(ctx);
   const s = ctx.settings.get();
+  if (!ctx.owner && cmd.args && SETTING_COMMANDS.has(cmd.name)) return OWNER_ONLY;
 
   switch (cmd.name) {
     case 'help':

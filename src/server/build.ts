@@ -86,7 +86,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSecurityAuditRoutes(app, { home: ctx.home, settings: ctx.settings, models: ctx.models, sandbox: ctx.tools.sandbox });
   registerPlanRoutes(app, ctx.tools.plans);
   registerSandboxRoutes(app, { sandbox: ctx.tools.sandbox, settings: ctx.settings });
-  registerChannelRoutes(app, ctx.config.configFile);
+  registerChannelRoutes(app, ctx.channels);
   registerBackendRoutes(app, () => ctx.tools.registry.all().map((t) => t.name));
   registerModelRoutes(app, ctx.settings);
   registerIdentityRoutes(app, ctx.home);

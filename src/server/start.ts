@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerMode } from './build.js';
 import { createAppContext, type AppContext } from '../app/context.js';
+import type { ChannelName } from '../channels/types.js';
 
 export interface StartOptions {
   mode: ServerMode;
@@ -8,6 +9,8 @@ export interface StartOptions {
   port?: number;
   env?: NodeJS.ProcessEnv;
   logLevel?: string;
+  /** Channels to start (the CLI's `--telegram` …); without it, those with `autostart`. */
+  channels?: ChannelName[];
 }
 
 export interface RunningServer {
@@ -39,6 +42,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw err;
     }
     ctx.startSchedules();
+    // In the background: a platform that is slow to answer never delays the first request.
+    void ctx.channels.autostart(options.channels);
     const address = app.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
     // The sandbox's proxy must never connect the agent to this server (the owner API).

@@ -67,6 +67,11 @@ const EXPECTED: Record<string, Expect> = {
   'POST /api/v1/plan/approve': A, 'POST /api/v1/plan/reject': A,
 
   'GET /api/channels/status': ['channels'], 'GET /api/v1/channels/status': ['channels'],
+  // Saving tokens, allow lists or API addresses needs admin too (checked in the handler, like settings).
+  'POST /api/channels/save': ['channels'], 'POST /api/v1/channels/save': ['channels'],
+  'POST /api/channels/toggle': ['channels'], 'POST /api/v1/channels/toggle': ['channels'],
+  'GET /api/extras/check': ['channels'], 'GET /api/v1/extras/check': ['channels'],
+  'POST /api/extras/install': ['channels'], 'POST /api/v1/extras/install': ['channels'],
   'GET /api/identity': A, 'PUT /api/identity': A, 'GET /api/v1/identity': A, 'PUT /api/v1/identity': A,
   'GET /api/skills': C, 'POST /api/skills/reload': C, 'POST /api/skills/remove': A,
   'GET /api/v1/skills': C, 'POST /api/v1/skills/reload': C, 'POST /api/v1/skills/remove': A,

@@ -65,3 +65,16 @@ export function evaluatePolicy(settings: Pick<Settings, 'tool_profile' | 'tools_
 export function allowedTools(settings: Pick<Settings, 'tool_profile' | 'tools_allow' | 'tools_deny'>, defs: ToolDefinition[]): ToolDefinition[] {
   return defs.filter((d) => evaluatePolicy(settings, d.name, groupsOf(d)).allowed);
 }
+
+const STRICTNESS: readonly ToolProfile[] = ['minimal', 'coding', 'full'];
+
+/**
+ * The settings a turn started by someone other than the owner runs with: the stricter of the
+ * owner's profile and `guest`, and none of the owner's `tools_allow` additions (they widen the
+ * owner's own profile; `tools_deny` still applies). Without `guest`, the owner's settings as they are.
+ */
+export function withToolProfile<S extends Pick<Settings, 'tool_profile' | 'tools_allow'>>(settings: S, guest: ToolProfile | undefined): S {
+  if (guest === undefined) return settings;
+  const strictest = STRICTNESS[Math.min(STRICTNESS.indexOf(settings.tool_profile), STRICTNESS.indexOf(guest))]!;
+  return { ...settings, tool_profile: strictest, tools_allow: [] };
+}

@@ -1,0 +1,82 @@
+import type { AuditLog } from '../audit/log.js';
+import type { ChatService } from '../chat/service.js';
+import type { TurnSink } from '../chat/turn-sink.js';
+import type { Settings } from '../config/settings.js';
+import type { MediaStore } from '../media/store.js';
+import type { StoredAttachment } from '../media/types.js';
+import { CHANNEL_DEFINITIONS } from './definitions.js';
+import { ReplyStream } from './reply-stream.js';
+import type { ChannelAdapter, InboundMessage, RunnableChannel } from './types.js';
+
+export interface InboundDeps {
+  settings: () => Settings;
+  chat: Pick<ChatService, 'runTurn'>;
+  media: Pick<MediaStore, 'save'>;
+  audit: Pick<AuditLog, 'write'>;
+  log(message: string): void;
+}
+
+/** What one handled message did (for tests, benchmarks and the caller's bookkeeping). */
+export type InboundOutcome = { kind: 'refused' } | { kind: 'answered'; firstSentAt: number | null };
+
+/**
+ * The one place where a platform message becomes a turn. In order: the allow list (anyone not
+ * on it is audited and ignored — nothing of theirs reaches the model or the session store), the
+ * files (stored like dashboard uploads), then the same chat service as the dashboard, with the
+ * sender's own memory scope (their platform id as `sender`) and never more than the
+ * `channel_tool_profile`. The answer streams back through a ReplyStream.
+ */
+export async function handleInbound(
+  deps: InboundDeps, channel: RunnableChannel, adapter: ChannelAdapter, message: InboundMessage,
+): Promise<InboundOutcome> {
+  const settings = deps.settings();
+  const definition = CHANNEL_DEFINITIONS[channel];
+  const who = { channel, chat_id: message.chatId, sender_id: message.senderId, sender_name: message.senderName ?? '' };
+  if (definition.refusal(settings) !== null || !definition.allows(settings, message)) {
+    deps.audit.write({
+      actor: `${channel}:${message.senderId}`, action: 'channel_message_refused', target: channel,
+      severity: 'warning', status: 'block', context: { ...who, reason: 'not on the allow list' },
+    });
+    return { kind: 'refused' };
+  }
+
+  const attachments = storeFiles(deps, message);
+  const reply = new ReplyStream(adapter, message.chatId, deps.log);
+  void adapter.typing?.(message.chatId).catch(() => undefined);
+  await deps.chat.runTurn({
+    baseKey: `${channel}:${message.chatId}`,
+    text: message.text,
+    metadata: { source: channel, ...who },
+    sender: message.senderId,
+    attachments,
+    toolProfile: settings.channel_tool_profile,
+  }, replySink(reply));
+  await reply.finish();
+  return { kind: 'answered', firstSentAt: reply.firstSentAt };
+}
+
+function storeFiles(deps: InboundDeps, message: InboundMessage): StoredAttachment[] {
+  const stored: StoredAttachment[] = [];
+  for (const file of message.files ?? []) {
+    try {
+      stored.push(deps.media.save(file.data, file.name, file.mime));
+    } catch (err) {
+      // Too big or unnamed: the text still goes through; the owner's log says why.
+      deps.log(`file ${file.name} from ${message.chatId} not stored: ${(err as Error).message}`);
+    }
+  }
+  return stored;
+}
+
+/** A turn's output as a platform user sees it: the answer, command replies and errors; no tool traffic. */
+function replySink(reply: ReplyStream): TurnSink {
+  return {
+    started: () => undefined,
+    text: (delta) => reply.push(delta),
+    message: (content) => reply.note(content),
+    event: (e) => {
+      if (e.type === 'error') reply.note(`⚠️ ${e.message}`);
+    },
+    end: () => undefined,
+  };
+}
