@@ -38,6 +38,8 @@ import { createInboundFilter } from '../security/injection/inbound-filter.js';
 import { appSecretValues } from '../security/secret-values.js';
 import { redact } from '../security/redact.js';
 import { ChannelManager } from '../channels/manager.js';
+import { notify } from '../channels/notify.js';
+import { createReminderTool } from '../reminders/tool.js';
 
 /**
  * Every long-lived resource of the process, created here and closed by `close()`.
@@ -104,7 +106,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     const audit = new AuditLog(AuditLog.pathIn(home), { bus, secrets });
     const models = new ModelResolver();
     const memory = new MemoryStore(db, home);
-    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: [...createMemoryTools(memory), ...createSkillTools({ home, audit })], models, env });
+    const tools = createToolSetup({ home, settings: settingsStore, audit, bus, extraTools: [...createMemoryTools(memory), ...createSkillTools({ home, audit }), createReminderTool(() => reminders)], models, env });
     // The sign-in reconnects its server once done; the manager asks it for each OAuth server's provider.
     const mcpOAuth = new McpOAuthService({
       home, bus,
@@ -127,12 +129,14 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
     });
     const health = new HealthService({ home, db, tokenFile: master.file });
     const broadcast = bus.publish.bind(bus);
-    // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other.
-    const reminders = new ReminderService(home, (r) => {
+    // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other. A reminder
+    // set in a channel chat goes back there; any other goes to `notify_channel` as well.
+    const reminders = new ReminderService(home, (r, origin) => {
       broadcast({ type: 'reminder', content: r });
       broadcast({ type: 'reminder', reminder: r });
+      void notify(channels, settings(), `⏰ Reminder: ${r.text}`, origin);
     });
-    const intentions = new IntentionService(home, intentionRunner({ home, health, chat }, broadcast));
+    const intentions = new IntentionService(home, intentionRunner({ home, health, chat, notify: (text) => void notify(channels, settings(), text) }, broadcast));
     let closing: Promise<void> | undefined;
     return {
       config,

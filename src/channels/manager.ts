@@ -140,18 +140,22 @@ export class ChannelManager {
     return { channel, configured: CHANNEL_DEFINITIONS[channel].configured(this.deps.settings.get()), running: false };
   }
 
-  /** Channels started with the app: configured, and `autostart` not switched off (or named in `only`). */
-  async autostart(only?: readonly ChannelName[]): Promise<void> {
+  /**
+   * Starts the channels that start with the app (configured, `autostart` not switched off), or
+   * exactly those named in `only` (the CLI's flags). Each result is logged and returned.
+   */
+  async autostart(only?: readonly ChannelName[]): Promise<Partial<Record<ChannelName, ToggleResult>>> {
     const s = this.deps.settings.get();
-    const wanted = RUNNABLE_CHANNELS.filter((name) => (only
-      ? (only as readonly string[]).includes(name)
-      : CHANNEL_DEFINITIONS[name].configured(s) && s.channel_autostart[name] !== false));
+    const wanted = only ?? RUNNABLE_CHANNELS.filter((name) => CHANNEL_DEFINITIONS[name].configured(s) && s.channel_autostart[name] !== false);
+    const results: Partial<Record<ChannelName, ToggleResult>> = {};
     await Promise.all(wanted.map(async (name) => {
       const result = await this.toggle(name, 'start');
-      if ('error' in result) this.deps.log(`${result.error}`);
+      results[name] = result;
+      if ('error' in result) this.deps.log(result.error);
       else if ('missing_dep' in result) this.deps.log(`${name}: the ${result.package} package is missing`);
       else this.deps.log(`${name} channel started`);
     }));
+    return results;
   }
 
   /**

@@ -7,6 +7,7 @@ import { DomainError } from '../lib/errors.js';
 import { NotAPocketPawDirError } from '../import/pocketpaw-dir.js';
 import { redact } from '../security/redact.js';
 import type { ServerMode } from '../server/build.js';
+import type { ChannelName } from '../channels/types.js';
 import { VERSION } from '../version/routes.js';
 import { runChat } from './chat-command.js';
 import { describeFsError, UsageError } from './errors.js';
@@ -30,7 +31,7 @@ const LISTEN_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied (ports below 1024 need privileges)',
 };
 
-async function serve(mode: ServerMode, opts: { host?: string; port?: number }): Promise<void> {
+async function serve(mode: ServerMode, opts: { host?: string; port?: number }, channels?: ChannelName[]): Promise<void> {
   // `npx pocketpaw` without `npm start`: build the dashboard first if it is missing or stale.
   if (mode === 'dashboard') {
     const script = new URL('../../scripts/build-web.mjs', import.meta.url).href;
@@ -39,7 +40,9 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
   }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn' });
+    server = await startServer({
+      mode, host: opts.host, port: opts.port, logLevel: process.env.POCKETPAW_LOG_LEVEL ?? 'warn', autostartChannels: !channels,
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const listening = e.path === undefined && (e.syscall === undefined || ['listen', 'bind', 'getaddrinfo'].includes(e.syscall));
@@ -55,6 +58,7 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
   if (!isLoopbackHost(host)) {
     process.stdout.write(`Warning: Listening on ${host}, beyond this machine: other devices can reach PocketPaw and must send the access token (npx pocketpaw token). Only requests from this machine's own loopback address skip it.\n`);
   }
+  if (channels) await startChannels(server, channels);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -69,20 +73,47 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }): 
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** `--telegram` … : those channels, or the reason each could not start; none running is an error. */
+async function startChannels(server: Awaited<ReturnType<typeof startServer>>, channels: ChannelName[]): Promise<void> {
+  const results = await server.ctx.channels.autostart(channels);
+  let running = 0;
+  for (const name of channels) {
+    const r = results[name];
+    if (r && 'running' in r && r.running) {
+      running++;
+      process.stdout.write(`${name}: running\n`);
+    } else {
+      process.stderr.write(`${name}: ${r && 'error' in r ? r.error : 'could not start'}\n`);
+    }
+  }
+  if (running === 0) {
+    await server.close();
+    throw new UsageError('No channel could start. Fix the settings named above (`pocketpaw` opens the dashboard: Channels), then try again.');
+  }
+}
+
+const HEADLESS_CHANNELS: ChannelName[] = ['telegram', 'discord', 'slack', 'whatsapp'];
+
 const program = new Command('pocketpaw')
   .description('PocketPaw — your self-hosted AI agent')
   .version(VERSION)
   .enablePositionalOptions()
   .option('--host <host>', 'address to listen on (default 127.0.0.1)')
   .option('--port <port>', 'port (default 8888)', port)
+  .option('--telegram', 'run headless (API, no dashboard) with the Telegram channel')
+  .option('--discord', 'run headless with the Discord channel')
+  .option('--slack', 'run headless with the Slack channel')
+  .option('--whatsapp', 'run headless with the WhatsApp channel (its webhook is served by the API)')
   // Extra words reach the action so a mistyped command gets a suggestion (below), not
   // commander's "too many arguments".
   .allowExcessArguments()
-  .action((opts: { host?: string; port?: number }, cmd: Command) => {
+  .action((opts: { host?: string; port?: number } & Partial<Record<ChannelName, boolean>>, cmd: Command) => {
     const [word, topic] = cmd.args;
     if (word === 'help') return (program.commands.find((c) => c.name() === topic) ?? program).help();
     if (word !== undefined) throw unknownCommand(word);
-    return serve('dashboard', opts);
+    // PocketPaw's channel flags: the channels alone, without the dashboard.
+    const channels = HEADLESS_CHANNELS.filter((name) => opts[name]);
+    return channels.length ? serve('api', opts, channels) : serve('dashboard', opts);
   });
 
 program.command('serve').description('API only (no dashboard), on port 8000 by default')

@@ -11,6 +11,8 @@ export interface IntentionRunDeps {
   home: string;
   health: Pick<HealthService, 'summary'>;
   chat: Pick<ChatService, 'runTurn'>;
+  /** Also sends the result to the owner's `notify_channel`, when one is set and running. */
+  notify?(text: string): void;
 }
 
 /** What the context sources of spec §3.14 add in front of the intention's prompt. */
@@ -56,7 +58,10 @@ export function intentionRunner(ctx: IntentionRunDeps, broadcast: (frame: Server
       },
     };
     await ctx.chat.runTurn({ baseKey: `system:intention:${intention.id}`, text, metadata: { source: 'intention', ...base } }, sink);
-    if (answer) broadcast({ type: 'message', content: answer, is_stream_chunk: false, metadata: { ...base }, intention_id: intention.id, notice: 'intention' });
+    if (answer) {
+      broadcast({ type: 'message', content: answer, is_stream_chunk: false, metadata: { ...base }, intention_id: intention.id, notice: 'intention' });
+      ctx.notify?.(`${intention.name}:\n${answer}`);
+    }
     if (error) broadcast({ type: 'intention_error', ...base, error, timestamp: nowIso() });
     else broadcast({ type: 'intention_completed', ...base, timestamp: nowIso() });
   };

@@ -12,6 +12,8 @@ export interface StoredReminder {
   trigger_at: string;
   created_at: string;
   original?: string;
+  /** Ours: the chat it was set in (`telegram:<chat id>`), so it fires there; absent for the dashboard. */
+  session_key?: string;
 }
 
 export interface Reminder {
@@ -47,7 +49,7 @@ export class ReminderService {
   private readonly timer = new DueTimer(() => this.fireDue());
   private closed = false;
 
-  constructor(home: string, private readonly deliver: (r: Reminder) => void) {
+  constructor(home: string, private readonly deliver: (r: Reminder, origin: string | undefined) => void) {
     this.file = new JsonListFile(path.join(home, 'reminders.json'), 'reminders');
   }
 
@@ -59,12 +61,12 @@ export class ReminderService {
   }
 
   /** Null when no time could be read from the message. */
-  add(message: string, now = new Date()): Reminder | null {
+  add(message: string, now = new Date(), origin?: string): Reminder | null {
     const parsed = parseReminder(message, now);
     if (!parsed) return null;
     const stored: StoredReminder = {
       id: crypto.randomUUID(), text: parsed.text, trigger_at: formatUtc(parsed.triggerAt.getTime(), 0),
-      created_at: nowIso(), original: message,
+      created_at: nowIso(), original: message, ...(origin ? { session_key: origin } : {}),
     };
     this.file.update((items) => items.push(stored));
     this.schedule();
@@ -111,7 +113,7 @@ export class ReminderService {
     // Removed from the file first, so a failing delivery never fires a reminder twice.
     for (const r of due) {
       try {
-        this.deliver(toApi(r, new Date(now)));
+        this.deliver(toApi(r, new Date(now)), r.session_key);
       } catch {
         // a failing listener must not keep the other reminders from firing
       }

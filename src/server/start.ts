@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerMode } from './build.js';
 import { createAppContext, type AppContext } from '../app/context.js';
-import type { ChannelName } from '../channels/types.js';
 
 export interface StartOptions {
   mode: ServerMode;
@@ -9,8 +8,8 @@ export interface StartOptions {
   port?: number;
   env?: NodeJS.ProcessEnv;
   logLevel?: string;
-  /** Channels to start (the CLI's `--telegram` …); without it, those with `autostart`. */
-  channels?: ChannelName[];
+  /** False: the caller starts channels itself (the CLI's `--telegram` …); else those with `autostart` start. */
+  autostartChannels?: boolean;
 }
 
 export interface RunningServer {
@@ -43,7 +42,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }
     ctx.startSchedules();
     // In the background: a platform that is slow to answer never delays the first request.
-    void ctx.channels.autostart(options.channels);
+    if (options.autostartChannels !== false) void ctx.channels.autostart();
     const address = app.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
     // The sandbox's proxy must never connect the agent to this server (the owner API).
