@@ -1,3 +1,4 @@
+import { parseJsonKeepingIds } from '../lib/json-ids.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,7 +77,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
   if (!text.trim()) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonKeepingIds(text);
   } catch (err) {
     throw new ConfigError(`${file} is not valid JSON (${(err as Error).message}). Fix or delete the file and start again.`);
   }
