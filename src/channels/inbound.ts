@@ -14,6 +14,8 @@ export interface InboundDeps {
   media: Pick<MediaStore, 'save'>;
   audit: Pick<AuditLog, 'write'>;
   log(message: string): void;
+  /** Whether a refusal of this sender should be audited now (a stranger flooding the bot writes one line a minute, not one per message). */
+  auditRefusal?(senderKey: string): boolean;
 }
 
 /** What one handled message did (for tests, benchmarks and the caller's bookkeeping). */
@@ -33,6 +35,7 @@ export async function handleInbound(
   const definition = CHANNEL_DEFINITIONS[channel];
   const who = { channel, chat_id: message.chatId, sender_id: message.senderId, sender_name: message.senderName ?? '' };
   if (definition.refusal(settings) !== null || !definition.allows(settings, message)) {
+    if (deps.auditRefusal && !deps.auditRefusal(`${channel}:${message.senderId}`)) return { kind: 'refused' };
     deps.audit.write({
       actor: `${channel}:${message.senderId}`, action: 'channel_message_refused', target: channel,
       severity: 'warning', status: 'block', context: { ...who, reason: 'not on the allow list' },

@@ -42,6 +42,8 @@ export class ChannelManager {
   /** Starts and stops in progress: a second toggle waits for the first rather than racing it. */
   private readonly busy = new Map<ChannelName, Promise<unknown>>();
   private readonly turns = new Set<Promise<unknown>>();
+  /** When each refused sender was last audited. */
+  private readonly refusedAt = new Map<string, number>();
 
   constructor(private readonly deps: ChannelManagerDeps) {}
 
@@ -179,11 +181,22 @@ export class ChannelManager {
     // The answer goes to whichever adapter runs the channel when it is ready: a channel
     // restarted during a turn still gets the answer.
     const live = this.liveAdapter(channel);
-    const turn = handleInbound({ ...this.deps, settings: () => this.deps.settings.get() }, channel, live, message)
+    const deps = { ...this.deps, settings: () => this.deps.settings.get(), auditRefusal: (key: string) => this.auditRefusal(key) };
+    const turn = handleInbound(deps, channel, live, message)
       .then((outcome) => this.deps.onHandled?.(channel, outcome, receivedAt))
       .catch((err: unknown) => this.deps.log(`${channel}: message from ${message.chatId} failed: ${(err as Error).message}`));
     this.turns.add(turn);
     void turn.finally(() => this.turns.delete(turn));
+  }
+
+  /** At most one audit line per refused sender per minute; the map is bounded so a flood of senders cannot grow it forever. */
+  private auditRefusal(key: string): boolean {
+    const now = Date.now();
+    const last = this.refusedAt.get(key);
+    if (last !== undefined && now - last < 60_000) return false;
+    if (this.refusedAt.size >= 10_000) this.refusedAt.clear();
+    this.refusedAt.set(key, now);
+    return true;
   }
 
   private liveAdapter(channel: RunnableChannel): ChannelAdapter {
