@@ -86,6 +86,7 @@ export class FakeTelegram {
   private nextMessageId = 1;
   private nextFileId = 1;
   private outage = false;
+  private holding = false;
 
   private constructor(private readonly server: http.Server, readonly apiRoot: string, bots: FakeBot[]) {
     for (const info of bots) this.bots.set(info.token, { info, queue: [], allowed: null, poll: null });
@@ -108,10 +109,6 @@ export class FakeTelegram {
   /** The first bot's token. */
   get token(): string {
     return [...this.bots.keys()][0]!;
-  }
-
-  bot(token = this.token): FakeBot {
-    return this.bots.get(token)!.info;
   }
 
   /** A user writes to the bot: queues a `message` (or `edited_message`) update. */
@@ -170,6 +167,12 @@ export class FakeTelegram {
     }
   }
 
+  /** While on, pushed updates wait (no poll gets them); off delivers them all in one batch. */
+  holdUpdates(on: boolean): void {
+    this.holding = on;
+    if (!on) for (const state of this.bots.values()) this.flushPoll(state);
+  }
+
   /** Resolves with the first call of `method` (from call number `from` on) that matches. */
   waitFor(method: string, predicate: (c: RecordedCall) => boolean = () => true, opts: { from?: number; timeoutMs?: number } = {}): Promise<RecordedCall> {
     const from = opts.from ?? 0;
@@ -218,46 +221,28 @@ export class FakeTelegram {
     const { params, files } = parseParams(req, body, url);
     const call: RecordedCall = { method, token, params, files, at: performance.now() };
     this.calls.push(call);
-    if (this.outage) {
-      call.failed = 'network';
-      this.notify();
-      req.socket.destroy();
-      return;
-    }
     const state = this.bots.get(token);
-    if (!state) {
-      call.failed = 401;
-      this.notify();
-      return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
-    }
-    const failure = this.failures.get(method)?.shift();
-    if (failure) {
-      if ('network' in failure) {
-        call.failed = 'network';
-        this.notify();
-        req.socket.destroy();
-        return;
-      }
-      call.failed = failure.error_code;
-      this.notify();
-      const parameters = failure.retry_after !== undefined ? { parameters: { retry_after: failure.retry_after } } : {};
+    const failure = this.outage ? { network: true as const } : state ? this.failures.get(method)?.shift() : undefined;
+    let answer: Json | 'held';
+    if (failure && 'network' in failure) answer = 'held';
+    else if (!state) answer = { ok: false, error_code: 401, description: 'Unauthorized' };
+    else if (failure) {
       const description = failure.description ?? (failure.error_code === 429 ? `Too Many Requests: retry after ${failure.retry_after ?? 1}` : 'Internal Server Error');
-      return reply(res, failure.error_code, { ok: false, error_code: failure.error_code, description, ...parameters });
+      answer = { ok: false, error_code: failure.error_code, description, ...(failure.retry_after !== undefined ? { parameters: { retry_after: failure.retry_after } } : {}) };
+    } else answer = this.dispatch(state, method, params, files, res);
+    if (failure && 'network' in failure) {
+      call.failed = 'network';
+      req.socket.destroy();
+    } else if (answer !== 'held') {
+      if (!answer.ok) call.failed = answer.error_code as number;
+      reply(res, answer.ok ? 200 : (answer.error_code as number), answer);
     }
-    const result = this.dispatch(state, method, params, files, res);
-    if (result === 'held') {
-      this.notify();
-      return;
-    }
-    if (!result.ok) call.failed = result.error_code as number;
     this.notify();
-    reply(res, result.ok ? 200 : (result.error_code as number), result);
   }
 
   private notify(): void {
     for (const w of [...this.waiters]) w();
   }
-
   private dispatch(state: BotState, method: string, p: Json, files: UploadedPart[], res: http.ServerResponse): Json | 'held' {
     const ok = (result: unknown) => ({ ok: true, result });
     const bad = (description: string) => ({ ok: false, error_code: 400, description: `Bad Request: ${description}` });
@@ -361,6 +346,7 @@ export class FakeTelegram {
 
   /** Updates the bot asked for; kinds it did not ask for are never stored, as on Telegram. */
   private eligible(state: BotState, limit: number): Json[] {
+    if (this.holding) return [];
     if (state.allowed) {
       const kinds = state.allowed;
       state.queue = state.queue.filter((u) => kinds.some((k) => k in u));
