@@ -39,26 +39,30 @@ export class WebhookRunner {
 
   /**
    * Starts the turn; resolves with the agent's answer when it ends. Command replies, the no-model
-   * hint, failures and the vision notice are messages, not the answer: a sync caller gets only
-   * what the model wrote (PocketPaw answered with the welcome hint, spec §10 item 8).
+   * hint and the vision notice are messages, not the answer: a sync caller gets only what the
+   * model wrote (PocketPaw answered with the welcome hint, spec §10 item 8) — or, when the turn
+   * failed or was blocked without answering, the notice saying so.
    */
   run(input: TurnInput, release: () => void): Promise<TurnOutcome> {
-    let response = '';
+    let answer = '';
+    let why = '';
+    const outcome = () => ({ response: answer || why });
     return new Promise((resolve) => {
       const sink: TurnSink = {
         started: () => undefined,
-        text: (delta) => { response += delta; },
-        message: () => undefined,
-        event: () => undefined,
+        text: (delta) => { answer += delta; },
+        // A turn that failed or was blocked says why, rather than an empty answer.
+        message: (content, notice) => { if (notice === 'failure' || notice === 'blocked') why = content; },
+        event: (e) => { if (e.type === 'error') why = e.message; },
         end: () => {
           release();
-          resolve({ response });
+          resolve(outcome());
         },
       };
       // runTurn never throws (a failure reaches the sink and ends it); settled either way.
       void this.chat.runTurn(input, sink).finally(() => {
         release();
-        resolve({ response });
+        resolve(outcome());
       });
     });
   }
