@@ -105,6 +105,22 @@ describe('discord adapter: connecting', () => {
   });
 });
 
+describe('discord adapter: a dropped gateway connection', () => {
+  beforeEach(() => setup());
+
+  it('resumes the session by itself and receives what was sent meanwhile', async () => {
+    const { next } = await started();
+    const before = fake.sessions()[0]?.sessionId;
+    fake.dropConnections();
+    await fake.waitFor(() => fake.sessions().length === 0);
+    fake.pushMessage({ channelId: DM, authorId: USER, content: 'sent while you were away' });
+    expect((await next()).text).toBe('sent while you were away');
+    expect(fake.received.filter((r) => r.op === 6)).toHaveLength(1);
+    expect(fake.received.filter((r) => r.op === 2)).toHaveLength(1);
+    expect(fake.sessions()[0]?.sessionId).toBe(before);
+  });
+});
+
 describe('discord adapter: inbound', () => {
   beforeEach(() => setup());
 

@@ -7,15 +7,28 @@ import { snowflake } from './fake-discord-world.js';
 /**
  * The fake's gateway, speaking Discord's v10 protocol in JSON without compression: HELLO (op 10)
  * on connect, IDENTIFY (op 2) answered with READY and one GUILD_CREATE per guild, or close 4004
- * for a wrong token; heartbeats (op 1) acknowledged (op 11); RESUME (op 6) refused with INVALID
- * SESSION (op 9), which makes the client identify afresh; dispatches (op 0) carry each
- * connection's own increasing sequence number, as Discord's do.
+ * for a wrong token; heartbeats (op 1) acknowledged (op 11). Dispatches (op 0) carry each
+ * session's own increasing sequence number, and a session outlives a dropped connection: RESUME
+ * (op 6) with its id replays what was missed and sends RESUMED, as Discord does; an unknown
+ * session gets INVALID SESSION (op 9). A client that closes with 1000/1001 ends its session.
  */
 
+/** A gateway session: survives its connection until the client closes normally. */
+export interface SessionState {
+  id: string;
+  seq: number;
+  intents?: number;
+  /** Every dispatch, for replay on RESUME. */
+  events: { s: number; t: string; d: unknown }[];
+  connection: GatewaySession | null;
+}
+
+/** One WebSocket connection. */
 export interface GatewaySession {
   ws: WebSocket;
   query: URLSearchParams;
-  seq: number;
+  /** Set once IDENTIFY or RESUME succeeded. */
+  state: SessionState | null;
   identified: boolean;
   intents?: number;
   sessionId: string;
@@ -33,6 +46,8 @@ const QUIET_OPS = new Set([3, 4, 8]);
 
 export class FakeGateway {
   readonly sessions = new Set<GatewaySession>();
+  /** Sessions that can be resumed, by id. */
+  private readonly states = new Map<string, SessionState>();
   readonly received: ReceivedOp[] = [];
   private readonly wss = new WebSocketServer({ noServer: true });
 
@@ -47,8 +62,14 @@ export class FakeGateway {
     return [...this.sessions].filter((s) => s.identified);
   }
 
+  /** Sent on every live connection, and kept for sessions whose connection dropped. */
   dispatch(t: string, d: unknown): void {
-    for (const s of this.live) this.sendDispatch(s, t, d);
+    for (const state of this.states.values()) this.sendDispatch(state, t, d);
+  }
+
+  /** Cuts every connection without a close frame (a network failure): sessions stay resumable. */
+  drop(): void {
+    for (const s of this.sessions) s.ws.terminate();
   }
 
   close(): void {
@@ -57,10 +78,13 @@ export class FakeGateway {
   }
 
   private connected(ws: WebSocket, query: URLSearchParams): void {
-    const session: GatewaySession = { ws, query, seq: 0, identified: false, sessionId: snowflake() };
+    const session: GatewaySession = { ws, query, state: null, identified: false, sessionId: '' };
     this.sessions.add(session);
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.sessions.delete(session);
+      if (session.state?.connection === session) session.state.connection = null;
+      // A normal close by the client ends the session; anything else leaves it resumable.
+      if (session.state && (code === 1000 || code === 1001)) this.states.delete(session.state.id);
       this.world.changed();
     });
     // Only what this fake speaks: a client asking for ETF or zlib-stream must fail loudly here.
@@ -92,42 +116,72 @@ export class FakeGateway {
         this.identify(session, packet.d as { token?: unknown; intents?: unknown });
         return;
       case Op.Resume:
-        this.send(session.ws, { op: Op.InvalidSession, d: false, s: null, t: null });
+        this.resume(session, packet.d as { token?: unknown; session_id?: unknown; seq?: unknown });
         return;
       default:
         if (!QUIET_OPS.has(op)) session.ws.close(4001, 'Unknown opcode.');
     }
   }
 
-  private identify(session: GatewaySession, d: { token?: unknown; intents?: unknown }): void {
+  private authenticated(session: GatewaySession, token: unknown): boolean {
     if (session.identified) {
       session.ws.close(4005, 'Already authenticated.');
-      return;
+      return false;
     }
-    const token = typeof d?.token === 'string' ? d.token.replace(/^Bot /, '') : '';
-    if (token !== this.world.token) {
+    if ((typeof token === 'string' ? token.replace(/^Bot /, '') : '') !== this.world.token) {
       session.ws.close(4004, 'Authentication failed.');
+      return false;
+    }
+    return true;
+  }
+
+  private attach(session: GatewaySession, state: SessionState): void {
+    session.identified = true;
+    session.state = state;
+    session.sessionId = state.id;
+    session.intents = state.intents;
+    state.connection = session;
+  }
+
+  private resume(session: GatewaySession, d: { token?: unknown; session_id?: unknown; seq?: unknown }): void {
+    if (!this.authenticated(session, d?.token)) return;
+    const state = typeof d.session_id === 'string' ? this.states.get(d.session_id) : undefined;
+    if (!state) {
+      this.send(session.ws, { op: Op.InvalidSession, d: false, s: null, t: null });
       return;
     }
-    session.identified = true;
-    session.intents = typeof d.intents === 'number' ? d.intents : undefined;
-    this.sendDispatch(session, 'READY', {
+    state.connection?.ws.terminate();
+    this.attach(session, state);
+    const after = typeof d.seq === 'number' ? d.seq : 0;
+    for (const e of state.events.filter((x) => x.s > after)) this.send(session.ws, { op: Op.Dispatch, ...e });
+    this.sendDispatch(state, 'RESUMED', null);
+    this.world.changed();
+  }
+
+  private identify(session: GatewaySession, d: { token?: unknown; intents?: unknown }): void {
+    if (!this.authenticated(session, d?.token)) return;
+    const state: SessionState = { id: snowflake(), seq: 0, intents: typeof d.intents === 'number' ? d.intents : undefined, events: [], connection: null };
+    this.states.set(state.id, state);
+    this.attach(session, state);
+    this.sendDispatch(state, 'READY', {
       v: 10,
       user: { ...this.world.bot, verified: true, mfa_enabled: false, flags: 0, email: null },
       guilds: this.world.guilds.map((g) => ({ id: g.id, unavailable: true })),
-      session_id: session.sessionId,
+      session_id: state.id,
       resume_gateway_url: `${this.world.baseUrl.replace(/^http/, 'ws')}/gateway`,
       shard: [0, 1],
       application: { id: this.world.applicationId, flags: 0 },
       user_settings: {}, private_channels: [], relationships: [], presences: [], guild_join_requests: [],
     });
-    for (const g of this.world.guilds) this.sendDispatch(session, 'GUILD_CREATE', this.world.wireGuild(g));
+    for (const g of this.world.guilds) this.sendDispatch(state, 'GUILD_CREATE', this.world.wireGuild(g));
     this.world.changed();
   }
 
-  private sendDispatch(session: GatewaySession, t: string, d: unknown): void {
-    session.seq += 1;
-    this.send(session.ws, { op: Op.Dispatch, t, s: session.seq, d });
+  private sendDispatch(state: SessionState, t: string, d: unknown): void {
+    state.seq += 1;
+    const event = { s: state.seq, t, d };
+    state.events.push(event);
+    if (state.connection) this.send(state.connection.ws, { op: Op.Dispatch, ...event });
   }
 
   private send(ws: WebSocket, payload: unknown): void {

@@ -60,6 +60,8 @@ export interface FakeDiscord {
   downloadsWaiting(): number;
   /** The next `times` requests on `route` (e.g. `POST /channels/:id/messages`) fail like this. */
   failNext(route: string, failure: Failure, times?: number): void;
+  /** Cuts every gateway connection without a close frame; the sessions stay resumable. */
+  dropConnections(): void;
   /** Where `GET /gateway/bot` points the client; a dead address simulates an unreachable gateway. */
   setGatewayUrl(url: string | null): void;
   /** Resolves with `check()`'s first truthy value, re-checked on every request and gateway event. */
@@ -155,6 +157,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     downloadsWaiting: () => world.downloadsWaiting,
     openDm: (channelId) => { world.channels.set(channelId, undefined); },
     failNext: (route, failure, times) => world.failNext(route, failure, times),
+    dropConnections: () => gateway.drop(),
     setGatewayUrl: (url) => { gatewayOverride = url; },
     waitFor,
     callsTo: (route) => world.calls.filter((c) => c.route === route),
