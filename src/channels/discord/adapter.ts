@@ -34,6 +34,11 @@ const ALLOWED_MENTIONS = { parse: ['users'] };
 
 const SentSchema = z.object({ id: z.string() });
 
+/** discord.js appends `/v10` itself: `https://discord.com/api/v10/` and `…/api` mean the same. */
+function apiBase(url: string): string {
+  return url.trim().replace(/\/+$/, '').replace(/\/v\d+$/, '');
+}
+
 export function discordAdapter(ctx: AdapterContext, opts: DiscordAdapterOptions = {}): ChannelAdapter {
   return new DiscordAdapter(ctx, opts);
 }
@@ -107,7 +112,7 @@ class DiscordAdapter implements ChannelAdapter {
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
       // A DM channel is not cached until it is used; without this partial its messages are dropped.
       partials: [Partials.Channel],
-      rest: { api: this.ctx.settings.discord_api_base_url.replace(/\/+$/, ''), version: '10', retries: this.opts.restRetries ?? 3 },
+      rest: { api: apiBase(this.ctx.settings.discord_api_base_url), version: '10', retries: this.opts.restRetries ?? 3 },
     });
     client.on(Events.Error, (err) => this.ctx.log(`Discord client error: ${err.message}`));
     client.on(Events.ShardError, (err) => this.ctx.log(`Discord gateway error: ${err.message}`));
@@ -144,7 +149,8 @@ class DiscordAdapter implements ChannelAdapter {
 
   private loginError(err: unknown): Error {
     const e = err as { code?: unknown; status?: unknown; message?: unknown; cause?: { code?: unknown } };
-    if (e.code === 'TokenInvalid' || e.status === 401) return new Error(TOKEN_REJECTED);
+    // 401 from `GET /gateway/bot` (TokenInvalid), or the gateway's close 4004 surfacing through login.
+    if (e.code === 'TokenInvalid' || e.status === 401 || e.message === 'Authentication failed') return new Error(TOKEN_REJECTED);
     const reason = typeof e.cause?.code === 'string' ? e.cause.code : typeof e.message === 'string' ? e.message : String(err);
     return new Error(`Could not reach Discord at ${this.ctx.settings.discord_api_base_url}: ${reason}`);
   }

@@ -70,6 +70,12 @@ describe('discord adapter: connecting', () => {
     expect(adapters[0]?.limits).toEqual({ maxChars: 2000, canEdit: true, editIntervalMs: 1200 });
   });
 
+  it('takes the API address with or without the version (…/api or …/api/v10/)', async () => {
+    await started({ apiBase: `${fake.apiBase}/v10/` });
+    expect(fake.callsTo('GET /gateway/bot')).toHaveLength(1);
+    expect(fake.sessions()).toHaveLength(1);
+  });
+
   it('refuses a bad token with a plain message (REST answers 401)', async () => {
     await expect(adapter({ token: 'wrong-token' }).start(() => undefined)).rejects.toThrow('Discord rejected the bot token — check discord_bot_token');
     expect(fake.sessions()).toHaveLength(0);

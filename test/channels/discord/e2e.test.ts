@@ -49,7 +49,7 @@ async function startDiscord(config: Record<string, unknown>): Promise<void> {
 async function refusals(n: number): Promise<{ actor: string }[]> {
   return until(async () => {
     const res = await env.s.get('/api/v1/audit?action=channel_message_refused');
-    const list = (Array.isArray(res.body) ? res.body : res.body?.entries ?? res.body?.events ?? []) as { actor: string }[];
+    const list = res.body as { actor: string }[];
     return list.length >= n ? list : undefined;
   });
 }
