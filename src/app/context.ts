@@ -38,6 +38,7 @@ import { createInboundFilter } from '../security/injection/inbound-filter.js';
 import { appSecretValues } from '../security/secret-values.js';
 import { redact } from '../security/redact.js';
 import { ChannelManager } from '../channels/manager.js';
+import { LazyTelegramPairing } from '../channels/lazy-pairing.js';
 import { notify } from '../channels/notify.js';
 import { createReminderTool } from '../reminders/tool.js';
 
@@ -82,6 +83,8 @@ export interface AppContext {
   media: MediaStore;
   /** Telegram, Discord, Slack, WhatsApp: started by the server (`autostart`, CLI flags), their libraries loaded on first start. */
   channels: ChannelManager;
+  /** Telegram pairing (spec §3.21): a temporary bot that makes whoever opens the owner's link the allowed user. */
+  telegramPairing: LazyTelegramPairing;
   /** Stops running turns (storing their partial answers), then closes everything. */
   close(): Promise<void>;
 }
@@ -127,6 +130,11 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       settings: settingsStore, chat, media, audit,
       log: (m) => process.stderr.write(`[channels] ${redact(m, secrets)}\n`),
     });
+    const telegramPairing = new LazyTelegramPairing({
+      settings: settingsStore,
+      audit: (e) => audit.write(e),
+      log: (m) => process.stderr.write(`[telegram pairing] ${redact(m, secrets)}\n`),
+    });
     const health = new HealthService({ home, db, tokenFile: master.file });
     const broadcast = bus.publish.bind(bus);
     // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other. A reminder
@@ -159,6 +167,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       mcpOAuth,
       media,
       channels,
+      telegramPairing,
       memory,
       health,
       reminders,
@@ -172,7 +181,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
         reminders.close();
         intentions.close();
         // Channels stop taking messages while the running turns are stopped and stored.
-        closing ??= Promise.all([channels.close(), chat.close()]).then(() => mcp.close()).finally(() => {
+        closing ??= Promise.all([channels.close(), chat.close(), telegramPairing.close()]).then(() => mcp.close()).finally(() => {
           mcpOAuth.close();
           tools.close();
           bus.close();

@@ -7,6 +7,12 @@ import { assertMayChangeSettings } from '../settings/admin-keys.js';
 import { CHANNEL_DEFINITIONS } from './definitions.js';
 import { parseChannel, type ChannelManager } from './manager.js';
 import { RUNNABLE_CHANNELS, type ChannelName } from './types.js';
+import type { SettingsStore } from '../config/settings-store.js';
+import type { TelegramPairing } from './telegram/pairing.js';
+import { registerTelegramPairingRoutes } from './telegram/pairing-routes.js';
+import { hasWebhookReceiver } from './whatsapp/adapter.js';
+import type { PairingService } from './lazy-pairing.js';
+import { registerWhatsAppRoutes } from './whatsapp/routes.js';
 
 const tags = ['channels'];
 const config = { scope: ['channels'] } as const;
@@ -40,8 +46,25 @@ function installed(channel: ChannelName): boolean {
   }
 }
 
-/** Spec §3.7 on both path families. */
-export function registerChannelRoutes(app: FastifyInstance, channels: ChannelManager): void {
+export interface ChannelRouteDeps {
+  channels: ChannelManager;
+  pairing: PairingService;
+  settings: SettingsStore;
+}
+
+/** Spec §3.7 on both path families, the WhatsApp webhook, and Telegram pairing (§3.21). */
+export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): void {
+  const { channels } = deps;
+  // The routes use only setup and status; the lazy wrapper keeps grammY unloaded until a pairing starts.
+  registerTelegramPairingRoutes(app, { pairing: deps.pairing as TelegramPairing, settings: deps.settings });
+  registerWhatsAppRoutes(app, {
+    settings: () => deps.settings.get(),
+    receive: (payload) => {
+      // The adapter loads lazily: without a running WhatsApp channel there is nothing to feed.
+      const adapter = channels.adapter('whatsapp');
+      return hasWebhookReceiver(adapter) && adapter.receive(payload);
+    },
+  });
   const r = app.withTypeProvider<ZodTypeProvider>();
   for (const base of ['/api', '/api/v1']) {
     r.get(`${base}/channels/status`, { config, schema: { tags, summary: 'Messaging channels: configured, running, autostart' } }, async () => channels.status());

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 
 /** A platform id: PocketPaw writes numbers, we keep strings (a Discord snowflake does not fit a double). */
+/**
+ * One inbound webhook as PocketPaw stores it (spec §3.12). PocketPaw stored whatever the client
+ * sent for description and sync_timeout: an odd value must not stop start-up.
+ */
+export const webhookSlotSchema = z.looseObject({
+  name: z.string(),
+  secret: z.string(),
+  description: z.string().default('').catch(''),
+  sync_timeout: z.number().positive().optional().catch(undefined),
+});
+
 const idSetting = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
 
 /**
@@ -188,6 +199,11 @@ export const settingsSchema = z.object({
   teams_app_id: z.string().default(''),
   teams_app_password: z.string().default(''),
   gchat_service_account_key: z.string().default(''),
+  /**
+   * Inbound webhooks (spec §3.12) as PocketPaw stores them: `{name, secret, description,
+   * sync_timeout}`. Ours: a secret setting (secrets.json, never returned), since each entry holds one.
+   */
+  webhook_configs: z.array(webhookSlotSchema).default([]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -200,7 +216,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'whatsapp_verify_token', 'tavily_api_key', 'brave_search_api_key', 'parallel_api_key',
   'elevenlabs_api_key', 'google_api_key', 'google_oauth_client_id', 'google_oauth_client_secret',
   'spotify_client_id', 'spotify_client_secret', 'matrix_access_token', 'matrix_password',
-  'teams_app_id', 'teams_app_password', 'gchat_service_account_key', 'sarvam_api_key', 'whatsapp_app_secret',
+  'teams_app_id', 'teams_app_password', 'gchat_service_account_key', 'sarvam_api_key', 'whatsapp_app_secret', 'webhook_configs',
 ]);
 
 /**

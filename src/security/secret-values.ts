@@ -100,6 +100,8 @@ export function secretSettingValues(settings: Record<string, unknown>, names: It
   for (const name of names) {
     const v = settings[name];
     if (typeof v === 'string' && v) out.push(v);
+    // A list of entries that each carry a secret (`webhook_configs`).
+    if (Array.isArray(v)) for (const e of v) if (e && typeof e === 'object' && typeof e.secret === 'string' && e.secret) out.push(e.secret);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { registerAuditRoutes } from '../audit/routes.js';
 import { registerAuth } from '../auth/hook.js';
 import { registerAuthRoutes } from '../auth/routes.js';
 import { registerChannelRoutes } from '../channels/routes.js';
+import { registerWebhooks } from '../webhooks/setup.js';
 import { registerChatRoutes } from '../chat/routes.js';
 import { registerFileRoutes } from '../files/routes.js';
 import { registerIdentityRoutes } from '../identity/routes.js';
@@ -86,7 +87,11 @@ export async function buildServer(ctx: AppContext, options: BuildOptions): Promi
   registerSecurityAuditRoutes(app, { home: ctx.home, settings: ctx.settings, models: ctx.models, sandbox: ctx.tools.sandbox });
   registerPlanRoutes(app, ctx.tools.plans);
   registerSandboxRoutes(app, { sandbox: ctx.tools.sandbox, settings: ctx.settings });
-  registerChannelRoutes(app, ctx.channels);
+  registerChannelRoutes(app, { channels: ctx.channels, pairing: ctx.telegramPairing, settings: ctx.settingsStore });
+  registerWebhooks(app, {
+    slots: { get: () => ctx.settings().webhook_configs, save: (list) => void ctx.settingsStore.update({ webhook_configs: list }) },
+    chat: ctx.chat, media: ctx.media, settings: ctx.settings, audit: ctx.audit,
+  });
   registerBackendRoutes(app, () => ctx.tools.registry.all().map((t) => t.name));
   registerModelRoutes(app, ctx.settings);
   registerIdentityRoutes(app, ctx.home);

@@ -70,6 +70,15 @@ const EXPECTED: Record<string, Expect> = {
   // Saving tokens, allow lists or API addresses needs admin too (checked in the handler, like settings).
   'POST /api/channels/save': ['channels'], 'POST /api/v1/channels/save': ['channels'],
   'POST /api/channels/toggle': ['channels'], 'POST /api/v1/channels/toggle': ['channels'],
+  // Pairing sets who may drive the agent, webhooks run turns and hold secrets: the owner's.
+  'GET /api/telegram/status': A, 'POST /api/telegram/setup': A, 'GET /api/telegram/pairing-status': A,
+  'GET /api/v1/telegram/status': A, 'POST /api/v1/telegram/setup': A, 'GET /api/v1/telegram/pairing-status': A,
+  'GET /api/webhooks': A, 'POST /api/webhooks/add': A, 'POST /api/webhooks/remove': A, 'POST /api/webhooks/regenerate-secret': A,
+  'GET /api/v1/webhooks': A, 'POST /api/v1/webhooks/add': A, 'POST /api/v1/webhooks/remove': A, 'POST /api/v1/webhooks/regenerate-secret': A,
+  // Callers that cannot hold our credential prove themselves: the webhook's own secret or HMAC,
+  // Meta's verify token and app-secret signature (each tested in test/webhooks and test/channels/whatsapp).
+  'POST /webhook/inbound/:name': PUBLIC, 'GET /webhook/whatsapp': PUBLIC, 'POST /webhook/whatsapp': PUBLIC,
+  'GET /api/whatsapp/qr': ['channels'], 'GET /api/v1/whatsapp/qr': ['channels'],
   'GET /api/extras/check': ['channels'], 'GET /api/v1/extras/check': ['channels'],
   'POST /api/extras/install': ['channels'], 'POST /api/v1/extras/install': ['channels'],
   'GET /api/identity': A, 'PUT /api/identity': A, 'GET /api/v1/identity': A, 'PUT /api/v1/identity': A,
