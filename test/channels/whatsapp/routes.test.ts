@@ -80,7 +80,7 @@ describe('GET /webhook/whatsapp (Meta verifies the webhook)', () => {
   });
 
   it('forbids a wrong token, a prefix of it, a missing one, or another mode', async () => {
-    for (const q of [
+    for (const q of <Array<Record<string, string>>>[
       { 'hub.mode': 'subscribe', 'hub.verify_token': 'guess', 'hub.challenge': 'x' },
       { 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY_TOKEN.slice(0, -1), 'hub.challenge': 'x' },
       { 'hub.mode': 'subscribe', 'hub.challenge': 'x' },
