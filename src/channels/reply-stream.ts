@@ -97,8 +97,10 @@ export class ReplyStream {
 
   private schedule(): void {
     if (this.timer) return;
-    // The first words go out at once; edits wait for the platform's interval.
-    const wait = this.lastEdit ? Math.max(0, this.lastEdit + this.adapter.limits.editIntervalMs - Date.now()) : 0;
+    // The first words go out at once, in this tick: a timer would wait behind the rest of the
+    // turn (a short answer is stored, synchronously, before a 0 ms timer fires).
+    if (!this.lastEdit) return this.flush();
+    const wait = Math.max(0, this.lastEdit + this.adapter.limits.editIntervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flush();
