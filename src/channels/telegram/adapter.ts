@@ -13,6 +13,21 @@ const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** Images Telegram shows inline; anything else (and a photo it refuses) goes as a document. */
 const PHOTO_MIME = /^image\/(jpeg|png|webp)$/i;
 
+/**
+ * The slash commands the channel layer answers for a chat user (spec §6.4), shown by Telegram's
+ * "/" menu. Not /model, /backend or /tools: a channel user cannot change settings.
+ */
+const BOT_COMMANDS = [
+  { command: 'new', description: 'Start a fresh conversation' },
+  { command: 'sessions', description: 'List your conversations' },
+  { command: 'resume', description: 'Resume a conversation: /resume <number>' },
+  { command: 'rename', description: 'Rename this conversation' },
+  { command: 'clear', description: 'Clear this conversation' },
+  { command: 'delete', description: 'Delete this conversation' },
+  { command: 'status', description: 'Show this conversation\'s details' },
+  { command: 'help', description: 'List the commands' },
+];
+
 export const TOKEN_REJECTED = 'Telegram rejected the bot token — check telegram_bot_token';
 
 /** Bot API chat ids are integers; numeric strings are sent as numbers, `@channel` names as they are. */
@@ -80,6 +95,9 @@ class TelegramAdapter implements ChannelAdapter {
       }
       this.outbound = new AbortController();
       this.poller.start();
+      // Only the "/" menu: not worth delaying or failing the start for.
+      this.bot.api.setMyCommands(BOT_COMMANDS, {}, apiSignal(this.outbound.signal))
+        .catch((err: unknown) => this.ctx.log(`could not set the bot's command menu: ${describeError(err, this.token)}`));
     });
   }
 

@@ -26,7 +26,13 @@ describe('text both ways', () => {
     await fake.waitFor('getUpdates', undefined, { from });
     // Connected the way the Bot API expects: who am I, no webhook, then long polling.
     const methods = fake.calls.slice(from).map((c) => c.method);
-    expect(methods.slice(0, 3)).toEqual(['getMe', 'deleteWebhook', 'getUpdates']);
+    expect(methods.slice(0, 2)).toEqual(['getMe', 'deleteWebhook']);
+    // The "/" menu lists the commands a chat user has, not those that change settings.
+    const menu = await fake.waitFor('setMyCommands', undefined, { from });
+    const commands = (menu.params.commands as { command: string }[]).map((c) => c.command);
+    expect(commands).toEqual(expect.arrayContaining(['new', 'sessions', 'resume', 'help']));
+    expect(commands).not.toContain('model');
+    expect(commands).not.toContain('tools');
 
     fake.pushMessage({ chatId: 4242, fromId: 4242, text: 'hello paw', username: 'ada' });
     fake.pushMessage({ chatId: -100777, fromId: 4343, text: 'from a group', firstName: 'Grace' });
