@@ -48,3 +48,9 @@ export async function postWebhook(serverUrl: string, payload: unknown, opts: { s
   const res = await fetch(`${serverUrl}/webhook/whatsapp`, { method: 'POST', headers, body });
   return { status: res.status, text: await res.text() };
 }
+
+/** The body and headers of a signed webhook call, for a request helper of one's own. */
+export function signedCall(payload: unknown, secret: string): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(payload);
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, secret) } };
+}
