@@ -1,20 +1,12 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
+import type { Settings } from '../config/settings.js';
 
 /**
  * One inbound webhook, stored as PocketPaw stores it: an entry of the `webhook_configs` setting
- * in config.json (`{name, secret, description, sync_timeout}`), so `pocketpaw import` carries it
- * over unchanged. `sync_timeout` may be missing in PocketPaw's file: `webhook_sync_timeout` then.
+ * (`{name, secret, description, sync_timeout}`; schema in config/settings.ts), so `pocketpaw
+ * import` carries it over unchanged. `sync_timeout` may be missing: `webhook_sync_timeout` then.
  */
-export const webhookSlotSchema = z.looseObject({
-  name: z.string(),
-  secret: z.string(),
-  // PocketPaw stored whatever the client sent for these two: an odd value must not stop start-up.
-  description: z.string().default('').catch(''),
-  sync_timeout: z.number().positive().optional().catch(undefined),
-});
-
-export type WebhookSlot = z.infer<typeof webhookSlotSchema>;
+export type WebhookSlot = Settings['webhook_configs'][number];
 
 /** Where the slots live: the `webhook_configs` setting, wired by the server (src/server/build.ts). */
 export interface WebhookSlotSource {
