@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Bot } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { InboundFile, InboundMessage } from '../types.js';
-import { apiRootOf, apiSignal, describeError, scrubToken } from './api.js';
+import { apiRootOf, apiSignal, describeError } from './api.js';
 
 export interface InboundDeps {
   bot: Bot;
@@ -96,7 +96,7 @@ async function download(ref: FileRef, deps: InboundDeps, signal: AbortSignal): P
     const name = ref.name ?? path.posix.basename(info.file_path);
     return { name, ...(ref.mime ? { mime: ref.mime } : {}), data };
   } catch (err) {
-    if (!signal.aborted) deps.log(`Telegram ${label} download failed: ${scrubToken(describeError(err, deps.token), deps.token)}`);
+    if (!signal.aborted) deps.log(`Telegram ${label} download failed: ${describeError(err, deps.token)}`);
     return null;
   }
 }

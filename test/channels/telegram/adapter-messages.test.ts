@@ -122,6 +122,16 @@ describe('files', () => {
     expect(logs.filter((l) => /over the 1000-byte file limit/.test(l))).toHaveLength(2);
   });
 
+  it('a download Telegram refuses is logged (without the token) and the text still arrives', async () => {
+    const { inbox, logs } = await started();
+    fake.failNext('getFile', { error_code: 400, description: 'Bad Request: file is too big' });
+    fake.pushMessage({ chatId: 14, fromId: 14, caption: 'see attached', document: { name: 'scan.pdf', data: Buffer.alloc(100, 4) } });
+    const [m] = await inbox.waitForCount(1);
+    expect(m).toEqual({ chatId: '14', senderId: '14', senderName: 'Ada', text: 'see attached' });
+    expect(logs.some((l) => l.includes('scan.pdf download failed') && l.includes('file is too big'))).toBe(true);
+    expect(logs.join('\n')).not.toContain(fake.token.split(':')[1]);
+  });
+
   it('sendFile uploads an image with sendPhoto and anything else with sendDocument, bytes intact', async () => {
     const { adapter } = await started();
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
