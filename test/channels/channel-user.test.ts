@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../helpers/chat-server.js';
 import { textReply, toolCallReply } from '../helpers/fake-llm/index.js';
 import { startFakeDiscord, type FakeDiscord } from './discord/fake-discord.js';
+import { connectChat } from '../helpers/ws-client.js';
 
 /**
  * What a channel user may and may not do, end to end: a real server, the fake Discord as the
@@ -71,6 +72,26 @@ describe('a channel user never gets the owner\'s powers', () => {
   });
 });
 
+describe('held tool calls wait for the owner, on the dashboard', () => {
+  it('plan mode: a channel user\'s call is proposed to the owner\'s dashboard, runs only once approved there', async () => {
+    await env.s.request('/api/v1/settings', { method: 'PUT', json: { settings: { plan_mode: true, plan_mode_tools: ['remember'] } } });
+    const dashboard = await connectChat(env.s.url);
+    env.fake.enqueue(toolCallReply('remember', { content: 'the door code is 1234' }), textReply('Saved, once the owner agreed.'));
+    say('remember the door code 1234');
+    const proposal = await dashboard.waitFor((f) => f.type === 'plan_proposed');
+    expect(proposal.session_key).toBe(`discord:${DM}`);
+    expect(proposal.plan.tool).toBe('remember');
+    // Nothing ran yet, and the chat user saw no way to approve it themselves.
+    expect((await env.s.get('/api/v1/memory/stats')).body.total_memories).toBe(0);
+    expect(shown().some((t) => /approve/i.test(t))).toBe(false);
+    const approved = await env.s.post('/api/v1/plan/approve', { session_key: `discord:${DM}` });
+    expect(approved.status).toBe(200);
+    await waitShown((t) => t === 'Saved, once the owner agreed.');
+    expect((await env.s.get('/api/v1/memory/stats')).body.total_memories).toBe(1);
+    dashboard.close();
+  });
+});
+
 describe('channel conversations are the user\'s own', () => {
   it('with owner_id set, memory written from a channel lands in the sender\'s own scope, not the owner\'s (spec §8)', async () => {
     await env.s.request('/api/v1/settings', { method: 'PUT', json: { settings: { owner_id: '4200000000000000999' } } });
@@ -92,6 +113,15 @@ describe('channel conversations are the user\'s own', () => {
     say('remind me in 1 second to stretch');
     await waitShown((t) => t === 'Reminder set.');
     await waitShown((t) => t === '⏰ Reminder: Stretch', 8000);
+  });
+
+  it('an intention\'s result also goes to notify_channel', async () => {
+    await env.s.request('/api/v1/settings', { method: 'PUT', json: { settings: { notify_channel: `discord:${DM}` } } });
+    const created = await env.s.post('/api/v1/intentions', { name: 'Morning brief', prompt: 'brief me', trigger: { type: 'cron', schedule: 'every_morning_8am' }, context_sources: [], enabled: true });
+    expect(created.status).toBe(200);
+    env.fake.enqueue(textReply('Sunny, no meetings.'));
+    await env.s.post(`/api/v1/intentions/${created.body.intention.id}/run`);
+    await waitShown((t) => t === 'Morning brief:\nSunny, no meetings.');
   });
 
   it('an answer still arrives when the channel is stopped and started again while the turn runs', async () => {
