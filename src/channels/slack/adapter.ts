@@ -128,7 +128,7 @@ export function buildSlackAdapter(ctx: AdapterContext, tuning: SlackTuning = SLA
     };
     app.event('app_mention', async ({ event, body }) => handle(event, body.team_id));
     app.event('message', async ({ event, body }) => handle(event, body.team_id));
-    app.error(async (err) => ctx.log(`slack: ${err.message}`));
+    app.error(async (err) => ctx.log(err.message));
 
     try {
       await app.init();
@@ -142,7 +142,7 @@ export function buildSlackAdapter(ctx: AdapterContext, tuning: SlackTuning = SLA
       if (!(err instanceof TimeoutError)) throw startError(err);
       // The client retries what it thinks may pass; its last complaint says why it never did.
       const code = [...AUTH_ERRORS].find((c) => lastProblem.includes(c));
-      throw new Error(code ? `${REJECTED} (${code})` : `${err.message}${lastProblem ? ` (${lastProblem.replace(/^slack: /, '')})` : ''}`);
+      throw new Error(code ? `${REJECTED} (${code})` : `${err.message}${lastProblem ? ` (${lastProblem})` : ''}`);
     }
   }
 

@@ -74,7 +74,7 @@ export async function toInbound(event: SlackEvent, teamId: string | undefined, d
     const url = f.url_private_download ?? f.url_private;
     if (!url) continue;
     if (!mayCarryToken(url, deps.apiBase, SLACK_FILE_HOSTS)) {
-      deps.log(`slack: skipped file ${name}: not on a Slack host`);
+      deps.log(`skipped file ${name}: not on a Slack host`);
       continue;
     }
     if (f.size !== undefined && f.size > deps.maxFileBytes) {
@@ -88,7 +88,7 @@ export async function toInbound(event: SlackEvent, teamId: string | undefined, d
       if (err instanceof FileTooLargeError) {
         text += `\n${skippedFileNote(name, `larger than the ${Math.round(deps.maxFileBytes / 1048576)} MB limit`)}`;
       } else {
-        deps.log(`slack: could not download ${name}: ${(err as Error).message}`);
+        deps.log(`could not download ${name}: ${(err as Error).message}`);
       }
     }
   }
