@@ -20,6 +20,8 @@ const LOADERS: Record<string, Loader> = {
   powers: () => import('../panels/powers'),
   skills: () => import('../panels/skills'),
   mcp: () => import('../panels/mcp'),
+  channels: () => import('../panels/channels'),
+  webhooks: () => import('../panels/webhooks'),
 };
 
 const loaded = new Map<string, ComponentType>();

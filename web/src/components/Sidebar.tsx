@@ -154,7 +154,11 @@ class Row extends Component<RowProps> {
         >
           <span class="row-title">{title}</span>
           {s.model ? <span class="row-model" title={`Model: ${s.model}`}>{s.model.slice(s.model.indexOf(':') + 1)}</span> : null}
-          {chip ? <span class="chip">{chip}</span> : null}
+          {chip ? (
+            <span class="chip" data-channel={s.channel} title={`Came in over ${chip}`}>
+              {chip}
+            </span>
+          ) : null}
           {date ? (
             <time class="row-date" dateTime={s.last_activity}>
               {date}

@@ -1,6 +1,6 @@
 /**
- * The REST routes the tool panels use (spec §3.4, §3.6, §3.8, §3.13, §3.14, §3.16). Refusals
- * arrive as ApiErrors carrying the server's `detail`, which the panels show as they are.
+ * The REST routes the tool panels use (spec §3.4, §3.6, §3.7, §3.8, §3.12-§3.14, §3.16, §3.21).
+ * Refusals arrive as ApiErrors carrying the server's `detail`, which the panels show as they are.
  */
 import { json, jsonBody, request } from '../api';
 
@@ -132,4 +132,87 @@ export const healthApi = {
 
 export const filesApi = {
   browse: (path: string): Promise<Listing> => json(`${V}/files/browse?path=${enc(path)}`),
+};
+
+// ---------- messaging channels (spec §3.7), Telegram pairing (§3.21), webhooks (§3.12) ----------
+
+/** Every channel the server lists, in the order the Channels panel shows them. */
+export const CHANNEL_NAMES = ['telegram', 'discord', 'slack', 'whatsapp', 'signal', 'matrix', 'teams', 'google_chat'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+/** The ones this server can run; the others are only listed. */
+export const RUNNABLE = ['telegram', 'discord', 'slack', 'whatsapp'] as const;
+export type RunnableChannel = (typeof RUNNABLE)[number];
+
+export interface ChannelStatus {
+  configured: boolean;
+  running: boolean;
+  autostart: boolean;
+  mode?: string;
+}
+
+/** `channels/toggle`: the new state, or a refusal (status 200) whose text tells the owner what to do. */
+export type ToggleResult =
+  | { channel: ChannelName; configured: boolean; running: boolean }
+  | { error: string }
+  | { missing_dep: true; channel: ChannelName; package: string };
+
+export const channelsApi = {
+  status: (): Promise<Partial<Record<ChannelName, ChannelStatus>>> => json(`${V}/channels/status`),
+  save: (channel: ChannelName, config: Record<string, unknown>): Promise<{ status: string }> => post('/channels/save', { channel, config }),
+  toggle: (channel: ChannelName, action: 'start' | 'stop'): Promise<ToggleResult> => post('/channels/toggle', { channel, action }),
+};
+
+/** Non-secret settings as they are, secrets only as `has_<name>` flags (spec §3.5). */
+export type PublicSettings = Record<string, unknown>;
+
+export const settingsApi = {
+  get: (): Promise<PublicSettings> => json(`${V}/settings`),
+  put: async (settings: PublicSettings): Promise<void> => {
+    await request(`${V}/settings`, { method: 'PUT', ...jsonBody({ settings }) });
+  },
+};
+
+export interface PairingSetup {
+  qr_url: string;
+  deep_link: string;
+  error?: string | null;
+}
+
+export const telegramApi = {
+  setup: (botToken: string): Promise<PairingSetup> => post('/telegram/setup', { bot_token: botToken }),
+  pairingStatus: (): Promise<{ paired: boolean; user_id: number | string | null }> => json(`${V}/telegram/pairing-status`),
+};
+
+export interface Webhook {
+  name: string;
+  description: string;
+  /** Masked (`***abcd`): the full secret is only in the answers to add and regenerate. */
+  secret: string;
+  sync_timeout: number;
+  url: string;
+}
+
+export interface WebhookAnswer {
+  status: string;
+  request_id?: string;
+  response?: string;
+}
+
+export const webhooksApi = {
+  list: async (): Promise<Webhook[]> => (await json<{ webhooks: Webhook[] }>(`${V}/webhooks`)).webhooks,
+  add: async (name: string, description: string, syncTimeout?: number): Promise<{ name: string; secret: string }> =>
+    (await post<{ webhook: { name: string; secret: string } }>('/webhooks/add', {
+      name, description, ...(syncTimeout === undefined ? {} : { sync_timeout: syncTimeout }),
+    })).webhook,
+  remove: async (name: string): Promise<void> => {
+    await post('/webhooks/remove', { name });
+  },
+  regenerate: async (name: string): Promise<string> => (await post<{ secret: string }>('/webhooks/regenerate-secret', { name })).secret,
+  /** Calls the public door as an outside caller would, waiting for the agent's answer. */
+  test: (name: string, secret: string, content: string): Promise<WebhookAnswer> =>
+    json(`/webhook/inbound/${enc(name)}?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-secret': secret },
+      body: JSON.stringify({ content, sender: 'dashboard-test' }),
+    }),
 };

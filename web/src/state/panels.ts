@@ -28,6 +28,8 @@ export const PANELS: PanelInfo[] = [
   { name: 'files', title: 'Files', help: 'The folders the agent may read and write.', keywords: 'browse folders directory workspace' },
   { name: 'powers', title: 'Agent powers', help: 'Which tools the agent may use, what needs your approval, and the shell sandbox.', keywords: 'tools profile approvals sandbox plan mode' },
   { name: 'skills', title: 'Skills', help: 'Ready-made instructions the agent can follow.', keywords: 'install' },
+  { name: 'channels', title: 'Channels', help: 'Talk to PocketPaw from Telegram, Discord, Slack or WhatsApp.', keywords: 'telegram discord slack whatsapp bot chat apps messaging' },
+  { name: 'webhooks', title: 'Webhooks', help: 'Let other programs send messages to the agent over HTTP.', keywords: 'http api integrations automation secret inbound' },
   { name: 'mcp', title: 'MCP servers', help: 'Extra tools from other programs and services.', keywords: 'model context protocol integrations' },
 ];
 
