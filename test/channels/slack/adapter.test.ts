@@ -4,11 +4,11 @@ import type { ChannelAdapter, InboundMessage } from '../../../src/channels/types
 import { settingsSchema } from '../../../src/config/settings.js';
 import { APP_TOKEN, BOT_TOKEN, BOT_USER_ID, startFakeSlack, TEAM_ID, type FakeSlack } from './fake-slack.js';
 
-/** Real timings, shortened: backoff in milliseconds, a reconnect after 600 ms. */
+/** Real timings, shortened: backoff in milliseconds, a reconnect after 1 s. */
 const FAST: SlackTuning = {
   ...SLACK_TUNING,
   retry: { retries: 3, factor: 1, minTimeout: 20, maxTimeout: 50, randomize: false },
-  clientPingTimeoutMs: 600,
+  clientPingTimeoutMs: 1000,
   connectTimeoutMs: 5_000,
   requestTimeoutMs: 5_000,
 };
