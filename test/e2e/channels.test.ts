@@ -192,6 +192,37 @@ describe('channels panel', { retry: 1 }, () => {
     await context.close();
   });
 
+  it('Telegram pairing: a QR code and link, and the /start sent from Telegram fills in the allowed user', async () => {
+    await env.s.post('/api/v1/channels/save', { channel: 'telegram', config: { api_base_url: telegram.url } });
+    const { page, context, problems } = await newPage(browser, AXE_CONTEXT);
+    await openChannels(page);
+    const tg = card(page, 'telegram');
+    if ((await tg.locator('details.ch-setup').getAttribute('open')) === null) await tg.getByText('Telegram settings', { exact: true }).click();
+    // The saved token never comes back to the page, so pairing asks for it.
+    await tg.getByRole('button', { name: 'Generate QR' }).click();
+    await tg.getByRole('alert').filter({ hasText: 'Type the bot token above first' }).waitFor();
+
+    await tg.getByLabel('Bot token').fill(TOKEN);
+    await tg.getByRole('button', { name: 'Generate QR' }).click();
+    const qr = tg.getByRole('img', { name: 'QR code that opens the bot in Telegram' });
+    await qr.waitFor();
+    await expect(qr.getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
+    const link = (await tg.getByRole('link', { name: 'Open the bot in Telegram' }).getAttribute('href'))!;
+    const secret = /^https:\/\/t\.me\/paw_e2e_bot\?start=(\S+)$/.exec(link)?.[1];
+    expect(secret).toBeTruthy();
+    await tg.getByRole('status').filter({ hasText: 'Waiting for you to send /start' }).waitFor();
+    expect(await axe(page, "document.querySelector('section.ch-card[data-channel=\"telegram\"]')"), 'Telegram card with its QR code').toEqual([]);
+
+    telegram.push(777, `/start ${secret}`);
+    await tg.getByText('Paired ✓').waitFor({ timeout: 10_000 });
+    await expect(tg.getByRole('status').filter({ hasText: 'Paired' }).textContent()).resolves.toContain('777');
+    await expect.poll(() => tg.getByLabel('Allowed user id').inputValue()).toBe('777');
+    expect(await settings()).toMatchObject({ allowed_user_id: '777', has_telegram_bot_token: true });
+    expect(await pageHolds(page, TOKEN)).toBe(false);
+    expect(problems.errors).toEqual([]);
+    await context.close();
+  });
+
   it('the autostart switch is saved on the server and shown so after a reload', async () => {
     const { page, context, problems } = await newPage(browser);
     await openChannels(page);

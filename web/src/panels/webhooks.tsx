@@ -107,7 +107,7 @@ function TestResult({ state, onRegenerate }: { state: TestState; onRegenerate():
   return (
     <p class="field-help">
       Testing needs the full secret, which is shown only right after it is made.{' '}
-      <button type="button" class="link-btn" onClick={onRegenerate}>
+      <button type="button" class="link-btn wh-link" onClick={onRegenerate}>
         Make a new secret to test
       </button>{' '}
       (the old one stops working).
