@@ -9,6 +9,7 @@ import { copyText } from '../markdown';
 import { toast } from '../state/ui';
 import { channelsApi, type PublicSettings, type RunnableChannel } from './api';
 import { TelegramPairing } from './telegram-pairing';
+import { FormFooter } from '../components/FormFooter';
 
 type FieldKind = 'secret' | 'text' | 'id' | 'list';
 
@@ -277,19 +278,7 @@ export function ChannelForm({ channel, settings, onSaved }: { channel: RunnableC
         <summary>Advanced</summary>
         {advanced.map(draw)}
       </details>
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : `Save ${spec.title} settings`}
-        </button>
-        <span class="save-state" role="status">
-          {note}
-        </span>
-      </div>
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormFooter busy={busy} label={`Save ${spec.title} settings`} saved={note} error={error} />
     </form>
   );
 }

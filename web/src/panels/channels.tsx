@@ -7,6 +7,7 @@
 import { useState } from 'preact/hooks';
 import '../components/SettingsDialog.css';
 import { toast } from '../state/ui';
+import { FormFooter } from '../components/FormFooter';
 import { channelsApi, RUNNABLE, settingsApi, type ChannelName, type ChannelStatus, type PublicSettings, type RunnableChannel } from './api';
 import { ChannelForm, FORMS } from './channel-forms';
 import { ErrorNote, Loading, useLoaded } from './common';
@@ -235,19 +236,7 @@ function ChannelPolicy({ settings, onSaved }: { settings: PublicSettings; onSave
             </p>
           </div>
         ) : null}
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-          <span class="save-state" role="status">
-            {saved}
-          </span>
-        </div>
-        {error ? (
-          <p class="field-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormFooter busy={busy} label="Save" saved={saved} error={error} />
       </form>
     </section>
   );
