@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../../helpers/chat-server.js';
 import { textReply } from '../../helpers/fake-llm/index.js';
+import { refusals, startChannel } from '../e2e-support.js';
 import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
 
 /**
@@ -27,32 +28,12 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function startDiscord(config: Record<string, unknown>): Promise<void> {
-  const saved = await env.s.post('/api/channels/save', { channel: 'discord', config: { bot_token: fake.token, api_base_url: fake.apiBase, ...config } });
-  expect(saved.status).toBe(200);
-  const toggled = await env.s.post('/api/channels/toggle', { channel: 'discord', action: 'start' });
-  expect(toggled.body).toEqual({ channel: 'discord', configured: true, running: true });
+  await startChannel(env, 'discord', { bot_token: fake.token, api_base_url: fake.apiBase, ...config });
   expect(fake.sessions()).toHaveLength(1);
 }
 
-/** Refusals are audited; waiting for the entry is how a test knows a message was handled. */
-async function refusals(n: number): Promise<{ actor: string }[]> {
-  return until(async () => {
-    const res = await env.s.get('/api/v1/audit?action=channel_message_refused');
-    const list = res.body as { actor: string }[];
-    return list.length >= n ? list : undefined;
-  });
-}
 
 describe('discord channel end to end', () => {
   it('answers an allowed user by a message then edits, refuses a stranger, and lists the session', async () => {
@@ -77,7 +58,7 @@ describe('discord channel end to end', () => {
     expect(fake.callsTo('POST /channels/:id/typing').some((c) => c.path.includes(OWNER_DM))).toBe(true);
 
     // The stranger: audited, never answered, never shown to the model.
-    const refused = await refusals(1);
+    const refused = await refusals(env, 1);
     expect(refused[0]?.actor).toBe(`discord:${STRANGER}`);
     expect(fake.calls.some((c) => c.path.includes(STRANGER_DM))).toBe(false);
     expect(env.fake.requests).toHaveLength(1);
@@ -103,7 +84,7 @@ describe('discord channel end to end', () => {
     fake.pushMessage({ channelId: channel, guildId: fake.guild.id, authorId: STRANGER, content: 'hi bot', mentionsBot: true });
 
     await fake.waitFor(() => [...fake.messages.values()].find((m) => m.channelId === channel && m.content === 'Hello, server!'), 10_000);
-    await refusals(1);
+    await refusals(env, 1);
     expect(env.fake.requests).toHaveLength(1);
     const prompt = JSON.stringify(env.fake.requests[0]?.body);
     expect(prompt).toContain('hi bot');

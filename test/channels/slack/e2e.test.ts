@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../../helpers/chat-server.js';
 import { textReply } from '../../helpers/fake-llm/index.js';
+import { refusals, until } from '../e2e-support.js';
 import { APP_TOKEN, BOT_TOKEN, startFakeSlack, type FakeSlack } from './fake-slack.js';
 
 /**
@@ -26,15 +27,6 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('slack channel end to end', () => {
   it('streams the answer to an allowed channel by postMessage then chat.update, ignores others, lists the session', async () => {
@@ -68,11 +60,7 @@ describe('slack channel end to end', () => {
     for (let i = 1; i < updates.length - 1; i++) expect(updates[i]!.at - updates[i - 1]!.at).toBeGreaterThanOrEqual(1000);
 
     // The stranger: audited, never answered, never shown to the model.
-    const refused = await until(async () => {
-      const res = await env.s.get('/api/v1/audit?action=channel_message_refused');
-      const list = (Array.isArray(res.body) ? res.body : res.body?.entries ?? res.body?.events ?? []) as { actor: string }[];
-      return list.length > 0 ? list : undefined;
-    });
+    const refused = await refusals(env);
     expect(refused[0]?.actor).toBe('slack:U0MALLORY');
     expect(fake.calls.some((c) => c.params.channel === STRANGER_DM)).toBe(false);
     expect(env.fake.requests).toHaveLength(1);

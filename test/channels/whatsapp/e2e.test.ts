@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../../helpers/chat-server.js';
 import { textReply } from '../../helpers/fake-llm/index.js';
+import { refusals } from '../e2e-support.js';
 import { ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, startFakeGraph, VERIFY_TOKEN, type FakeGraph } from './fake-graph.js';
 import { sign, signedCall, textPayload } from './webhook-client.js';
 
@@ -28,15 +29,6 @@ afterEach(async () => {
   await graph.close();
 });
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A webhook call as Meta makes it: from elsewhere, with no credential of ours. */
 const asMeta = (payload: unknown, headers?: Record<string, string>) => {
@@ -87,11 +79,7 @@ describe('whatsapp channel end to end', () => {
     expect(graph.reads).toContainEqual({ message_id: ownerMessageId, typing: true });
 
     // The stranger: audited, never answered (not even a read receipt), never shown to the model.
-    const refused = await until(async () => {
-      const res = await env.s.get('/api/v1/audit?action=channel_message_refused');
-      const list = (Array.isArray(res.body) ? res.body : res.body?.entries ?? res.body?.events ?? []) as { actor: string }[];
-      return list.length > 0 ? list : undefined;
-    });
+    const refused = await refusals(env);
     expect(refused[0]?.actor).toBe(`whatsapp:${STRANGER}`);
     expect(env.fake.requests).toHaveLength(1);
     expect(JSON.stringify(env.fake.requests[0]?.body)).toContain('tell me about whatsapp');
