@@ -1,3 +1,4 @@
+import { downloadLimited, FileTooLargeError } from '../download.js';
 import type { Attachment, Message } from 'discord.js';
 import type { InboundFile, InboundMessage } from '../types.js';
 
@@ -58,35 +59,16 @@ async function download(attachment: Attachment, opts: InboundOptions): Promise<I
     return null;
   }
   try {
-    const res = await fetch(attachment.url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-    if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-    const data = await readCapped(res.body, opts.maxFileBytes);
-    if (!data) {
-      opts.log(`Discord attachment "${name}" skipped: larger than the ${opts.maxFileBytes}-byte limit`);
-      return null;
-    }
-    const mime = attachment.contentType ?? res.headers.get('content-type') ?? undefined;
+    const data = await downloadLimited(attachment.url, { maxBytes: opts.maxFileBytes, timeoutMs: DOWNLOAD_TIMEOUT_MS });
+    const mime = attachment.contentType ?? undefined;
     return { name, data, ...(mime ? { mime } : {}) };
   } catch (err) {
-    opts.log(`Discord attachment "${name}" could not be downloaded: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof FileTooLargeError) {
+      opts.log(`Discord attachment "${name}" skipped: larger than the ${opts.maxFileBytes}-byte limit`);
+    } else {
+      opts.log(`Discord attachment "${name}" could not be downloaded: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return null;
   }
 }
 
-/** Reads a body but stops at `max` bytes (null): the announced size is not a promise. */
-async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InboundFile, InboundMessage } from '../types.js';
-import { downloadLimited, FileTooLargeError, mayCarryToken, skippedFileNote } from './download.js';
+import { downloadLimited, FileTooLargeError, mayCarryToken, skippedFileNote } from '../download.js';
 
 /** The parts of a Slack `message` / `app_mention` event we read; the rest is ignored. */
 const SlackFile = z.object({

@@ -1,3 +1,4 @@
+import { downloadLimited, FileTooLargeError } from '../download.js';
 import path from 'node:path';
 import type { Bot } from 'grammy';
 import type { Message } from 'grammy/types';
@@ -79,42 +80,12 @@ async function download(ref: FileRef, deps: InboundDeps, signal: AbortSignal): P
       return null;
     }
     const url = `${apiRootOf(deps.baseUrl)}/file/bot${deps.token}/${info.file_path}`;
-    const timeout = AbortSignal.timeout(deps.requestTimeoutSec * 1000);
-    const res = await fetch(url, { signal: AbortSignal.any([signal, timeout]) });
-    if (!res.ok || !res.body) {
-      await res.body?.cancel();
-      deps.log(`Telegram ${label} download failed: HTTP ${res.status}`);
-      return null;
-    }
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    if (declared > deps.maxFileBytes) {
-      await res.body.cancel();
-      return tooBig(declared);
-    }
-    const data = await readCapped(res.body, deps.maxFileBytes);
-    if (!data) return tooBig();
+    const data = await downloadLimited(url, { maxBytes: deps.maxFileBytes, timeoutMs: deps.requestTimeoutSec * 1000, signal });
     const name = ref.name ?? path.posix.basename(info.file_path);
     return { name, ...(ref.mime ? { mime: ref.mime } : {}), data };
   } catch (err) {
+    if (err instanceof FileTooLargeError) return tooBig();
     if (!signal.aborted) deps.log(`Telegram ${label} download failed: ${describeError(err, deps.token)}`);
     return null;
   }
-}
-
-/** The whole body, or null as soon as it grows past `max` (a server that lied about the size). */
-async function readCapped(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | null> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
 }

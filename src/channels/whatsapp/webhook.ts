@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { downloadLimited, FileTooLargeError, mayCarryToken, skippedFileNote } from '../slack/download.js';
+import { downloadLimited, FileTooLargeError, mayCarryToken, skippedFileNote } from '../download.js';
 import type { InboundFile, InboundMessage } from '../types.js';
 import type { GraphClient } from './graph.js';
 

@@ -2,18 +2,21 @@
  * Downloads a file a platform sent us, with the platform's credential, never more than
  * `maxBytes`: a declared size over the limit is refused before the body is read, and a body
  * without one is cut off as soon as it passes the limit, so a huge upload cannot fill memory.
- * (Used by the Slack and WhatsApp adapters; both send a Bearer token with the request.)
+ * Every adapter downloads through here; Slack and WhatsApp send a Bearer token with the request.
  */
 export class FileTooLargeError extends Error {}
 
 export interface DownloadOptions {
-  headers: Record<string, string>;
+  headers?: Record<string, string>;
   maxBytes: number;
   timeoutMs: number;
+  /** Also stops the download (the adapter stopping). */
+  signal?: AbortSignal;
 }
 
 export async function downloadLimited(url: string, opts: DownloadOptions): Promise<Uint8Array> {
-  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   const res = await fetch(url, { headers: opts.headers, signal });
   if (!res.ok) {
     await res.body?.cancel();
@@ -30,7 +33,9 @@ export async function downloadLimited(url: string, opts: DownloadOptions): Promi
     if (size > opts.maxBytes) throw new FileTooLargeError(`larger than ${opts.maxBytes} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size);
+  const joined = Buffer.concat(chunks, size);
+  // A plain Uint8Array view over the same bytes (no copy): what InboundFile promises.
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
 }
 
 /**
