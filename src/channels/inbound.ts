@@ -33,29 +33,45 @@ export async function handleInbound(
 ): Promise<InboundOutcome> {
   const settings = deps.settings();
   const definition = CHANNEL_DEFINITIONS[channel];
-  const who = { channel, chat_id: message.chatId, sender_id: message.senderId, sender_name: message.senderName ?? '' };
   if (definition.refusal(settings) !== null || !definition.allows(settings, message)) {
     if (deps.auditRefusal && !deps.auditRefusal(`${channel}:${message.senderId}`)) return { kind: 'refused' };
     deps.audit.write({
       actor: `${channel}:${message.senderId}`, action: 'channel_message_refused', target: channel,
-      severity: 'warning', status: 'block', context: { ...who, reason: 'not on the allow list' },
+      severity: 'warning', status: 'block', context: { ...whoOf(channel, message), reason: 'not on the allow list' },
     });
     return { kind: 'refused' };
   }
 
-  const attachments = storeFiles(deps, message);
   const reply = new ReplyStream(adapter, message.chatId, deps.log);
-  void adapter.typing?.(message.chatId).catch(() => undefined);
-  await deps.chat.runTurn({
-    baseKey: `${channel}:${message.chatId}`,
-    text: message.text,
-    metadata: { source: channel, ...who },
-    sender: message.senderId,
-    attachments,
-    toolProfile: settings.channel_tool_profile,
-  }, replySink(reply));
+  // Platforms clear "typing…" after about 5 s: say it again until the answer starts.
+  const typing = () => void adapter.typing?.(message.chatId).catch(() => undefined);
+  typing();
+  const typingTimer = setInterval(() => (reply.firstSentAt === null ? typing() : clearInterval(typingTimer)), TYPING_REPEAT_MS);
+  try {
+    await runTurn(deps, channel, message, settings.channel_tool_profile, reply);
+  } finally {
+    clearInterval(typingTimer);
+  }
   await reply.finish();
   return { kind: 'answered', firstSentAt: reply.firstSentAt };
+}
+
+const TYPING_REPEAT_MS = 4000;
+
+/** Who wrote, as the audit log and the stored message's metadata name them. */
+function whoOf(channel: RunnableChannel, message: InboundMessage) {
+  return { channel, chat_id: message.chatId, sender_id: message.senderId, sender_name: message.senderName ?? '' };
+}
+
+function runTurn(deps: InboundDeps, channel: RunnableChannel, message: InboundMessage, toolProfile: Settings['channel_tool_profile'], reply: ReplyStream): Promise<void> {
+  return deps.chat.runTurn({
+    baseKey: `${channel}:${message.chatId}`,
+    text: message.text,
+    metadata: { source: channel, ...whoOf(channel, message) },
+    sender: message.senderId,
+    attachments: storeFiles(deps, message),
+    toolProfile,
+  }, replySink(reply));
 }
 
 function storeFiles(deps: InboundDeps, message: InboundMessage): StoredAttachment[] {

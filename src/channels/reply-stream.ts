@@ -77,7 +77,12 @@ export class ReplyStream {
   async finish(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.adapter.limits.canEdit) this.flush();
+    if (this.adapter.limits.canEdit) {
+      // The last edit keeps the platform's interval too (an early one risks a 429 and its wait).
+      const wait = this.lastEdit + this.adapter.limits.editIntervalMs - Date.now();
+      if (this.lastEdit && wait > 0 && this.text !== this.shown) await new Promise((r) => setTimeout(r, wait));
+      this.flush();
+    }
     else if (this.text.trim()) this.note(this.text);
     this.text = '';
     await this.chain;

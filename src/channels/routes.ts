@@ -8,7 +8,6 @@ import { CHANNEL_DEFINITIONS } from './definitions.js';
 import { parseChannel, type ChannelManager } from './manager.js';
 import { RUNNABLE_CHANNELS, type ChannelName } from './types.js';
 import type { SettingsStore } from '../config/settings-store.js';
-import type { TelegramPairing } from './telegram/pairing.js';
 import { registerTelegramPairingRoutes } from './telegram/pairing-routes.js';
 import { hasWebhookReceiver } from './whatsapp/adapter.js';
 import type { PairingService } from './lazy-pairing.js';
@@ -55,8 +54,7 @@ export interface ChannelRouteDeps {
 /** Spec §3.7 on both path families, the WhatsApp webhook, and Telegram pairing (§3.21). */
 export function registerChannelRoutes(app: FastifyInstance, deps: ChannelRouteDeps): void {
   const { channels } = deps;
-  // The routes use only setup and status; the lazy wrapper keeps grammY unloaded until a pairing starts.
-  registerTelegramPairingRoutes(app, { pairing: deps.pairing as TelegramPairing, settings: deps.settings });
+  registerTelegramPairingRoutes(app, { pairing: deps.pairing, settings: deps.settings });
   registerWhatsAppRoutes(app, {
     settings: () => deps.settings.get(),
     receive: (payload) => {

@@ -64,6 +64,23 @@ describe('ReplyStream: a streamed answer on a platform', () => {
     expect(reply.firstSentAt).not.toBeNull();
   });
 
+  it('the last edit keeps the interval too: finishing right after an edit waits for it', async () => {
+    const p = platform({ maxChars: 1000, canEdit: true, editIntervalMs: 150 });
+    const times: number[] = [];
+    const edit = p.adapter.edit.bind(p.adapter);
+    p.adapter.edit = async (m, text) => {
+      times.push(Date.now());
+      return edit(m, text);
+    };
+    const reply = new ReplyStream(p.adapter, 'c1', () => undefined);
+    const sentAt = Date.now();
+    reply.push('one');
+    reply.push(' two');
+    await reply.finish();
+    expect([...p.messages.values()]).toEqual(['one two']);
+    expect(times[0]! - sentAt).toBeGreaterThanOrEqual(140);
+  });
+
   it('continues past the length limit in a new message; every message is within the limit and the text is complete', async () => {
     const p = platform({ maxChars: 50, canEdit: true, editIntervalMs: 1 });
     const reply = new ReplyStream(p.adapter, 'c1', () => undefined);

@@ -19,6 +19,8 @@ export interface TelegramPairingOptions {
   settings: SettingsStore;
   audit?: (entry: PairingAuditEntry) => void;
   log?: (message: string) => void;
+  /** Called once a pairing succeeded and its temporary bot stopped (the channel may now poll the token). */
+  onPaired?: () => void;
   /** Tests shorten these. */
   tuning?: Partial<TelegramTuning>;
   expiryMs?: number;
@@ -138,7 +140,10 @@ export class TelegramPairing {
     this.opts.audit?.({ ...who, action: 'telegram_paired', severity: 'info', status: 'success', context: { user_id: userId, username: msg.from.username ?? null } });
     await this.reply(attempt, msg, REPLY_PAIRED);
     // Stopped from outside this handler: the poller's stop waits for the handler to finish.
-    setImmediate(() => void this.serial(() => (this.current === attempt ? this.end() : Promise.resolve())));
+    setImmediate(() => void this.serial(async () => {
+      if (this.current === attempt) await this.end();
+      this.opts.onPaired?.();
+    }));
   }
 
   private async reply(attempt: Attempt, msg: Message, text: string): Promise<void> {

@@ -19,6 +19,12 @@ afterAll(async () => {
   await fake.close();
 });
 
+async function waitRunning(server: TestServer, running: boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await server.get('/api/channels/status')).body.telegram.running !== running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect((await server.get('/api/channels/status')).body.telegram.running).toBe(running);
+}
+
 const DEEP_LINK = /^https:\/\/t\.me\/my_paw_bot\?start=([A-Za-z0-9_-]{43})$/;
 
 describe('errors, in each family\'s shape', () => {
@@ -80,6 +86,9 @@ describe('pairing through the routes', () => {
     const audit = (await s.get('/api/v1/audit?action=telegram_paired')).body;
     expect(JSON.stringify(audit)).toContain('telegram:8151');
     expect(JSON.stringify(audit)).not.toContain(secret);
+    // Autostart is on (the default): once paired, the channel starts with the new token by itself.
+    await waitRunning(s, true);
+    await s.post('/api/channels/toggle', { channel: 'telegram', action: 'stop' });
   });
 });
 
@@ -123,6 +132,29 @@ describe('only the owner may pair (it decides who drives the agent)', () => {
   it('without any credential from another address: 401', async () => {
     for (const [method, path] of doors) {
       expect((await s.remote(path, { method, ...(method === 'POST' ? { json: { bot_token: fake.token } } : {}) })).status).toBe(401);
+    }
+  });
+});
+
+describe('pairing while the Telegram channel runs', () => {
+  it('stops the channel while the pairing bot polls, then starts it again with the new allowed user', async () => {
+    const other = await startTestServer({ env: { POCKETPAW_TELEGRAM_API_BASE_URL: fake.apiRoot } });
+    try {
+      await other.post('/api/channels/save', { channel: 'telegram', config: { bot_token: fake.token, allowed_user_id: 1 } });
+      expect((await other.post('/api/channels/toggle', { channel: 'telegram', action: 'start' })).body.running).toBe(true);
+      const setup = await other.post('/api/v1/telegram/setup', { bot_token: fake.token });
+      expect(setup.body.error).toBeNull();
+      // One poller on the token: the channel made room for the pairing bot.
+      expect((await other.get('/api/channels/status')).body.telegram.running).toBe(false);
+      const secret = DEEP_LINK.exec(setup.body.deep_link)![1]!;
+      const from = fake.calls.length;
+      fake.pushMessage({ chatId: 9001, fromId: 9001, text: `/start ${secret}`, username: 'owner2' });
+      await fake.waitFor('sendMessage', (c) => c.params.chat_id === 9001 && /^Paired!/.test(String(c.params.text)), { from });
+      await waitRunning(other, true);
+      expect((await other.get('/api/v1/settings')).body.allowed_user_id).toBe('9001');
+    } finally {
+      await other.post('/api/channels/toggle', { channel: 'telegram', action: 'stop' });
+      await other.close();
     }
   });
 });
