@@ -65,9 +65,10 @@ describe('pocketpaw import of a config.json choosing claude_agent_sdk + openai_c
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary.config).toEqual({
-      applied: ['agent_backend', 'claude_sdk_model', 'claude_sdk_provider', 'llm_provider', 'openai_compatible_base_url', 'tool_profile'],
-      secrets: ['openai_compatible_api_key'],
-      unknown: ['some_future_setting', 'telegram_bot_token', 'whatsapp_mode'],
+      applied: ['agent_backend', 'claude_sdk_model', 'claude_sdk_provider', 'llm_provider', 'openai_compatible_base_url', 'tool_profile', 'whatsapp_mode'],
+      // Channel settings are ours too now (issue 13): the bot token comes along as a secret.
+      secrets: ['openai_compatible_api_key', 'telegram_bot_token'],
+      unknown: ['some_future_setting'],
       problems: [expect.stringMatching(/^claude_sdk_max_turns skipped: .*\(got "lots"\)$/)],
     });
     expect(run.stdout).not.toContain('sk-compat-imported');
@@ -78,7 +79,7 @@ describe('pocketpaw import of a config.json choosing claude_agent_sdk + openai_c
     expect(ours).not.toHaveProperty('openai_compatible_api_key');
     expect(ours).not.toHaveProperty('telegram_bot_token');
     const secrets = JSON.parse(fs.readFileSync(path.join(home, 'secrets.json'), 'utf8'));
-    expect(secrets).toEqual({ openai_compatible_api_key: 'sk-compat-imported-0123456789' });
+    expect(secrets).toEqual({ openai_compatible_api_key: 'sk-compat-imported-0123456789', telegram_bot_token: '123456:ABC-DEF' });
     expect(fs.statSync(path.join(home, 'secrets.json')).mode & 0o777).toBe(0o600);
 
     const s = await startTestServer({ home, env: QUIET });

@@ -159,7 +159,8 @@ describe('the chat header’s model menu', () => {
     await page.keyboard.press('Home');
     await page.keyboard.press('Enter');
     await listbox(page).waitFor({ state: 'detached' });
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup'))).resolves.toBe('listbox');
+    // Focus goes back to the picker (after the list's close settles: under load that is a frame later).
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-haspopup') === 'listbox', null, { timeout: 5000 });
     await row(page, id).locator('.row-model').waitFor({ state: 'detached' });
     await send(page, 'Default now');
     await lastAnswer(page).getByText('Third answer.').waitFor();
