@@ -134,7 +134,7 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       settings: settingsStore,
       audit: (e) => audit.write(e),
       log: (m) => process.stderr.write(`[telegram pairing] ${redact(m, secrets)}\n`),
-    });
+    }, channels);
     const health = new HealthService({ home, db, tokenFile: master.file });
     const broadcast = bus.publish.bind(bus);
     // PocketPaw sends both reminder frames (spec §4.4); clients read one or the other. A reminder
