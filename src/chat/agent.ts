@@ -1,8 +1,7 @@
-import { stepCountIs, streamText, type LanguageModel, type ModelMessage, type ToolSet } from 'ai';
+import type { LanguageModel, ModelMessage, ToolSet } from 'ai';
 import { unwrapToolOutput } from '../security/injection/scanner.js';
 import { mcpServerOf, unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
-import { describeProviderError, providerDisplayName } from '../models/provider-errors.js';
 
 export interface AgentRun {
   model: LanguageModel;
@@ -49,6 +48,11 @@ function asError(err: unknown): unknown {
  * `error` event, and the generator ends. Returns normally when aborted.
  */
 export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
+  // Loaded on the first turn, not at start-up: the AI SDK is the heaviest import of the server
+  // (bench/README.md, Footprint). Node caches both, so later turns pay nothing.
+  const [{ stepCountIs, streamText }, { describeProviderError, providerDisplayName }] = await Promise.all([
+    import('ai'), import('../models/provider-errors.js'),
+  ]);
   const idle = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {

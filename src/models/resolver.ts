@@ -1,6 +1,3 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import type { Settings } from '../config/settings.js';
 import { isOllamaReachable, OllamaChatModel } from './ollama.js';
@@ -137,19 +134,27 @@ function missingSetting(kind: ProviderKind, s: Settings, model = ''): string | n
   }
 }
 
-function build(kind: ProviderKind, s: Settings, model = ''): ResolvedModel {
+/**
+ * The provider packages are imported on the first turn that uses them, not at start-up: each
+ * costs start-up time and memory, and most installs use one provider or none (bench/README.md,
+ * Footprint). Node caches the import, so later turns pay nothing.
+ */
+async function build(kind: ProviderKind, s: Settings, model = ''): Promise<ResolvedModel> {
   const modelId = model || s[PROVIDER_MODEL_SETTING[kind]] as string;
   switch (kind) {
     case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       const anthropic = createAnthropic({ apiKey: s.anthropic_api_key, ...(s.anthropic_base_url ? { baseURL: s.anthropic_base_url } : {}) });
       return { provider: kind, modelId, model: anthropic(modelId) };
     }
     case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       const openai = createOpenAI({ apiKey: s.openai_api_key, ...(s.openai_base_url ? { baseURL: s.openai_base_url } : {}) });
       // `.chat()`: the Chat Completions API, which every OpenAI-style gateway also speaks.
       return { provider: kind, modelId, model: openai.chat(modelId) };
     }
     case 'openai_compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       const compat = createOpenAICompatible({
         name: 'openai_compatible', baseURL: s.openai_compatible_base_url, includeUsage: true,
         ...(s.openai_compatible_api_key ? { apiKey: s.openai_compatible_api_key } : {}),

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../version/routes.js';
 
@@ -32,7 +31,8 @@ in the PocketPaw folder (or start it with <code>npm start</code>, which builds i
  */
 export async function registerDashboard(app: FastifyInstance, distDir: string = WEB_DIST): Promise<void> {
   const indexFile = path.join(distDir, 'index.html');
-
+  // Imported here: API mode never serves files, so it never loads it (issue 14).
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, {
     root: distDir,
     prefix: '/static/',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildServer, type ServerMode } from './build.js';
-import { createAppContext, type AppContext } from '../app/context.js';
+import type { ServerMode } from './build.js';
+import type { AppContext } from '../app/context.js';
 
 export interface StartOptions {
   mode: ServerMode;
@@ -24,8 +24,13 @@ export class PortInUseError extends Error {}
 
 export const DEFAULT_PORTS: Record<ServerMode, number> = { dashboard: 8888, api: 8000 };
 
-/** Creates the context, builds the server and listens. Used by the CLI and by tests alike. */
+/**
+ * Creates the context, builds the server and listens. Used by the CLI and by tests alike.
+ * The app and the server are imported here, not at the top: the CLI imports this module for
+ * every command, and `sessions list` or `token` should not load the whole server (issue 14).
+ */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const [{ buildServer }, { createAppContext }] = await Promise.all([import('./build.js'), import('../app/context.js')]);
   const ctx = createAppContext(options.env);
   let app: FastifyInstance | undefined;
   try {
