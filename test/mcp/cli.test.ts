@@ -38,7 +38,8 @@ describe('pocketpaw mcp', () => {
     expect(bad.stderr).toMatch(/1–64 letters/);
     expect((await runCli(['mcp', 'add', 'x', '--command', 'a', '--url', 'http://b'], home)).stderr).toMatch(/either --command/);
     expect((await runCli(['mcp', 'remove', 'nope'], home)).stderr).toMatch(/Server 'nope' not found/);
-  }, 60_000);
+    // Twelve CLI processes: about 1 s each alone, several times that on a loaded 2-core machine.
+  }, 180_000);
 
   it('a running server picks up a CLI change on its next status, without a restart', async () => {
     const s = await startTestServer();
