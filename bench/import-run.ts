@@ -1,12 +1,17 @@
-/** The import benchmark: `pocketpaw import` of a generated PocketPaw 0.4.4 data dir. */
+/**
+ * The import benchmark: `pocketpaw import` of a generated PocketPaw 0.4.4 data dir. Part of
+ * `npm run bench`; alone (the peak RSS is then the import's own):
+ * `BENCH_IMPORT_SESSIONS=10000 BENCH_IMPORT_MESSAGES_PER_SESSION=100 npx tsx bench/import-run.ts`
+ */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { importPocketPaw, type ImportSummary } from '../src/import/import.js';
 import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import { openDatabase } from '../src/store/db.js';
 import { expect } from './http-timing.js';
 import { writePocketPawDir } from './pocketpaw-dir.js';
 import { dbBytes } from './seed.js';
-import { log, mb, r3, removeTemp, tempDir } from './support.js';
+import { envInts, log, mb, r3, removeTemp, tempDir } from './support.js';
 
 interface ImportRun {
   seconds: number;
@@ -15,7 +20,11 @@ interface ImportRun {
   sessions_unchanged: number;
   messages_imported: number;
   failures: number;
+  /** The process's RSS high-water mark at the end of this run (the whole process's, see README). */
+  peak_rss_mb: number;
 }
+
+const peakRssMb = () => mb(process.resourceUsage().maxRSS * 1024);
 
 /** Imports a generated PocketPaw data dir twice: the first run, then the idempotent re-run. */
 export async function runImport(IMPORT_SESSIONS: number, IMPORT_MESSAGES_PER_SESSION: number) {
@@ -28,6 +37,7 @@ export async function runImport(IMPORT_SESSIONS: number, IMPORT_MESSAGES_PER_SES
   const dbFile = path.join(home, 'pocketpaw.db');
   const db = openDatabase(dbFile);
   const store = new SqliteSessionStore(db);
+  const rssBefore = peakRssMb();
   const runOnce = (label: string): { run: ImportRun; summary: ImportSummary } => {
     const started = process.hrtime.bigint();
     const summary = importPocketPaw(root, {
@@ -47,6 +57,7 @@ export async function runImport(IMPORT_SESSIONS: number, IMPORT_MESSAGES_PER_SES
         sessions_unchanged: summary.sessionsUnchanged,
         messages_imported: summary.messagesImported,
         failures: summary.failures.length,
+        peak_rss_mb: peakRssMb(),
       },
     };
   };
@@ -69,7 +80,8 @@ export async function runImport(IMPORT_SESSIONS: number, IMPORT_MESSAGES_PER_SES
       first: first.run,
       second_idempotent: { ...second.run, note: 'messages_per_second = messages read and skipped per second' },
       db_mb_after: mb(size),
-      note: 'openDatabase defaults (WAL, synchronous=FULL): one transaction, so one fsync, per session file',
+      peak_rss_mb_before_import: rssBefore,
+      note: 'openDatabase defaults (WAL, synchronous=FULL); the whole import is one transaction, so one fsync',
     };
   } finally {
     db.close();
@@ -77,4 +89,11 @@ export async function runImport(IMPORT_SESSIONS: number, IMPORT_MESSAGES_PER_SES
     removeTemp(path.dirname(root));
     log('  import: temp dirs removed');
   }
+}
+
+// Run alone: the import benchmark only, JSON on stdout.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const sessions = envInts('BENCH_IMPORT_SESSIONS', [10_000])[0]!;
+  const perSession = envInts('BENCH_IMPORT_MESSAGES_PER_SESSION', [20])[0]!;
+  process.stdout.write(`${JSON.stringify(await runImport(sessions, perSession), null, 2)}\n`);
 }

@@ -1,16 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { channelOf } from '../sessions/ids.js';
-import type { SessionStore } from '../sessions/types.js';
+import type { SessionMerge, SessionStore } from '../sessions/types.js';
 import type { MemoryImport } from '../memory/import.js';
 import { importConfig, type ConfigImport } from './config.js';
 import { importCredentials, type CredentialImport } from './credentials.js';
 import { importMcpServers, type McpImport } from './mcp.js';
 import { listSessionFiles, locatePocketPawDir, readIndex, type IndexEntry } from './pocketpaw-dir.js';
 import { readSessionFile } from './read-session.js';
-
-/** Session files stored per commit during import. */
-const FILES_PER_COMMIT = 200;
 
 export interface ImportProgress {
   done: number;
@@ -48,8 +45,9 @@ export interface ImportOptions {
 
 /**
  * Imports a PocketPaw 0.4.4 data dir (spec §7.2, §7.3, §11.1). Idempotent: messages are keyed
- * by their ids, so a second run adds nothing. Each session is one transaction; a bad file is
- * reported and skipped.
+ * by their ids, so a second run adds nothing. A file that cannot be read is reported and
+ * skipped. Sessions and long-term memory are one transaction, so one durable commit: an import
+ * killed half-way leaves the store as it was, and running it again starts over.
  */
 export function importPocketPaw(sourceDir: string, options: ImportOptions): ImportSummary {
   const dir = locatePocketPawDir(sourceDir);
@@ -63,24 +61,24 @@ export function importPocketPaw(sourceDir: string, options: ImportOptions): Impo
   const summary: ImportSummary = {
     source: dir.root, sessionFiles: files.length, sessionsCreated: 0, sessionsUpdated: 0, sessionsUnchanged: 0,
     messagesImported: 0, messagesSkipped: 0, renamedSessions: 0, failures: [], notes: [], credentials, config, mcp,
-    memory: options.importMemory ? options.importMemory(dir.root) : null,
+    memory: null,
   };
   if (index.problem) summary.notes.push(index.problem);
 
-  // Many sessions per commit: one fsync per batch instead of per file. A file that fails to
-  // store is rolled back alone (its merge is a savepoint) and reported; the batch goes on.
-  for (let start = 0; start < files.length; start += FILES_PER_COMMIT) {
-    options.store.batch(() => {
-      files.slice(start, start + FILES_PER_COMMIT).forEach((name, k) => {
-        importFile(name, dir.sessionsDir, index.entries, options.store, summary);
-        options.onProgress?.({ done: start + k + 1, total: files.length, file: name });
-      });
+  // One commit for everything: one fsync instead of one per batch of files, and the search
+  // index is written in large runs instead of a flush per session (see SqliteSessionMerger).
+  // Files are read and merged one at a time, so memory stays that of one file, not the history.
+  options.store.importBatch((merge) => {
+    summary.memory = options.importMemory ? options.importMemory(dir.root) : null;
+    files.forEach((name, k) => {
+      importFile(name, dir.sessionsDir, index.entries, merge, summary);
+      options.onProgress?.({ done: k + 1, total: files.length, file: name });
     });
-  }
+  });
   return summary;
 }
 
-function importFile(name: string, sessionsDir: string, index: Map<string, IndexEntry>, store: SessionStore, summary: ImportSummary): void {
+function importFile(name: string, sessionsDir: string, index: Map<string, IndexEntry>, merge: SessionMerge, summary: ImportSummary): void {
   const id = name.slice(0, -'.json'.length);
   const read = readSessionFile(path.join(sessionsDir, name));
   if (!read.ok) {
@@ -91,14 +89,12 @@ function importFile(name: string, sessionsDir: string, index: Map<string, IndexE
   const entry = index.get(id);
   const userTitle = typeof entry?.user_title === 'string' && entry.user_title.trim() ? entry.user_title : null;
   const channel = typeof entry?.channel === 'string' && entry.channel ? entry.channel : channelOf(id);
-  try {
-    const result = store.merge(id, channel, read.messages, userTitle);
-    if (result.created) summary.sessionsCreated++;
-    else if (result.messagesAdded > 0) summary.sessionsUpdated++;
-    else summary.sessionsUnchanged++;
-    summary.messagesImported += result.messagesAdded;
-    if (userTitle) summary.renamedSessions++;
-  } catch (err) {
-    summary.failures.push({ file: name, reason: `could not be stored: ${(err as Error).message}` });
-  }
+  // A store error (disk full, …) is not caught: without a savepoint per file, the file would
+  // be half-written, so the whole import rolls back and the error reaches the user.
+  const result = merge(id, channel, read.messages, userTitle);
+  if (result.created) summary.sessionsCreated++;
+  else if (result.messagesAdded > 0) summary.sessionsUpdated++;
+  else summary.sessionsUnchanged++;
+  summary.messagesImported += result.messagesAdded;
+  if (userTitle) summary.renamedSessions++;
 }

@@ -28,7 +28,9 @@ export function readSessionFile(file: string): SessionFileResult {
   if (!Array.isArray(parsed)) return { ok: false, reason: 'not a list of messages' };
   if (parsed.length === 0) return { ok: false, reason: 'empty: no messages' };
 
-  const fallbackTime = normalizeTimestamp(fs.statSync(file).mtime.toISOString())!;
+  // Looked up only when a message needs it: a stat per file adds up over 10,000 files.
+  let fallbackTime: string | undefined;
+  const fileTime = () => (fallbackTime ??= normalizeTimestamp(fs.statSync(file).mtime.toISOString())!);
   const messages: NewMessage[] = [];
   let skippedMessages = 0;
   parsed.forEach((raw: unknown, index) => {
@@ -43,7 +45,7 @@ export function readSessionFile(file: string): SessionFileResult {
       ? m.id
       : crypto.createHash('sha256').update(`${index}\0${role}\0${String(m.timestamp)}\0${content}`).digest('hex').slice(0, 32);
     const metadata = m.metadata && typeof m.metadata === 'object' && !Array.isArray(m.metadata) ? (m.metadata as Record<string, unknown>) : {};
-    messages.push({ id, role, content, timestamp: normalizeTimestamp(m.timestamp) ?? fallbackTime, metadata });
+    messages.push({ id, role, content, timestamp: normalizeTimestamp(m.timestamp) ?? fileTime(), metadata });
   });
   if (messages.length === 0) return { ok: false, reason: 'no readable messages' };
   return { ok: true, messages, skippedMessages };

@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
 import { firstCodePoints } from '../lib/text.js';
+import { deferInsertIndexing } from './sqlite-deferred-index.js';
+import { SqliteSessionMerger } from './sqlite-merge.js';
 import { searchMessages } from './sqlite-search.js';
+import { deriveTitle, PREVIEW_CHARS } from './sqlite-title.js';
 import type {
-  ImportResult, MessageRecord, MessageVersions, NewMessage, SearchHit, SessionRecord, SessionStore, TreeMessage,
+  ImportResult, MessageRecord, MessageVersions, NewMessage, SearchHit, SessionMerge, SessionRecord, SessionStore, TreeMessage,
 } from './types.js';
 
-/** Derived titles and previews are cut to these many code points (the service redacts a secret cut in half). */
-export const TITLE_CHARS = 80;
-export const PREVIEW_CHARS = 120;
+// Where the service and others have always found them.
+export { deriveTitle, PREVIEW_CHARS, TITLE_CHARS } from './sqlite-title.js';
 
 interface SessionRow {
   id: string;
@@ -31,13 +33,6 @@ interface MessageRow {
 
 const SESSION_COLUMNS = 'id, channel, auto_title, user_title, created, last_activity, message_count, preview, model';
 const MESSAGE_COLUMNS = 'id, role, content, timestamp, metadata';
-
-/** Title rule of spec §7.3: the first non-blank user message, trimmed, first 80 characters. */
-export function deriveTitle(role: string, content: string): string | null {
-  if (role !== 'user') return null;
-  const trimmed = content.trim();
-  return trimmed ? firstCodePoints(trimmed, TITLE_CHARS) : null;
-}
 
 export function toSessionRecord(row: SessionRow): SessionRecord {
   return {
@@ -71,6 +66,7 @@ function toMessageRecord(row: MessageRow): MessageRecord {
  */
 export class SqliteSessionStore implements SessionStore {
   private readonly stmts;
+  private merging: SqliteSessionMerger | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -122,7 +118,6 @@ export class SqliteSessionStore implements SessionStore {
          VALUES (@id, @channel, NULL, NULL, @created, @created, 0, '')`,
       ),
       maxSeq: db.prepare('SELECT coalesce(max(seq), -1) FROM messages WHERE session_id = ?').pluck(),
-      hasMessage: db.prepare('SELECT 1 FROM messages WHERE session_id = ? AND id = ?').pluck(),
       insertMessage: db.prepare(
         `INSERT INTO messages (session_id, seq, id, role, content, timestamp, metadata, parent_id)
          VALUES (@session_id, @seq, @id, @role, @content, @timestamp, @metadata, @parent_id)`,
@@ -247,30 +242,42 @@ export class SqliteSessionStore implements SessionStore {
 
   append(id: string, channel: string, messages: NewMessage[]): SessionRecord {
     return this.db.transaction(() => {
-      this.insert(id, channel, messages, false);
+      this.insert(id, channel, messages);
       return this.get(id)!;
     })();
   }
 
   merge(id: string, channel: string, messages: NewMessage[], userTitle: string | null): ImportResult {
-    return this.db.transaction(() => {
-      const result = this.insert(id, channel, messages, true);
-      if (userTitle !== null) this.stmts.setUserTitleIfNone.run(userTitle, id);
-      return result;
-    })();
+    return this.db.transaction(() => this.merger().merge(id, channel, messages, userTitle))();
   }
 
-  batch<T>(fn: () => T): T {
-    // Nested better-sqlite3 transactions (append/merge) become savepoints inside this one.
-    return this.db.transaction(fn)();
+  importBatch<T>(fn: (merge: SessionMerge) => T): T {
+    const merger = this.merger();
+    // IMMEDIATE: take the write lock at the start (waiting out a server's short write), so the
+    // batch cannot fail half-way when a read lock would need upgrading.
+    const result = this.db.transaction(() => {
+      const indexNow = deferInsertIndexing(this.db);
+      const out = fn((id, channel, messages, userTitle) => merger.merge(id, channel, messages, userTitle));
+      indexNow();
+      return out;
+    }).immediate();
+    // The commit left a WAL the size of everything imported; the automatic checkpoint copied
+    // it into the database, so give the disk space back now rather than keep it while open.
+    // Best effort: with a server reading at this moment it stays for its next checkpoint.
+    if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return result;
+  }
+
+  /** Prepared on first use: the server never imports, so it does not pay for these statements. */
+  private merger(): SqliteSessionMerger {
+    return (this.merging ??= new SqliteSessionMerger(this.db));
   }
 
   /** Runs inside the caller's transaction. */
-  private insert(id: string, channel: string, messages: NewMessage[], skipKnown: boolean): ImportResult {
+  private insert(id: string, channel: string, messages: NewMessage[]): void {
     let row = this.stmts.get.get(id) as SessionRow | undefined;
-    const created = !row;
     if (!row) {
-      if (messages.length === 0) return { created: false, messagesAdded: 0 };
+      if (messages.length === 0) return;
       this.stmts.insertSession.run({ id, channel, created: messages[0]!.timestamp });
       row = this.stmts.get.get(id) as SessionRow;
     }
@@ -279,9 +286,7 @@ export class SqliteSessionStore implements SessionStore {
     let parent = (this.stmts.leaf.get(id) as string | undefined) ?? null;
     let autoTitle = row.auto_title;
     let last: NewMessage | undefined;
-    let added = 0;
     for (const m of messages) {
-      if (skipKnown && this.stmts.hasMessage.get(id, m.id)) continue;
       this.stmts.insertMessage.run({
         session_id: id, seq: seq++, id: m.id, role: m.role, content: m.content,
         timestamp: m.timestamp, metadata: JSON.stringify(m.metadata ?? {}), parent_id: parent,
@@ -289,14 +294,12 @@ export class SqliteSessionStore implements SessionStore {
       parent = m.id;
       autoTitle ??= deriveTitle(m.role, m.content);
       last = m;
-      added++;
     }
     if (last) {
       this.stmts.updateSummary.run({
-        id, auto_title: autoTitle, last_activity: last.timestamp, added,
+        id, auto_title: autoTitle, last_activity: last.timestamp, added: messages.length,
         preview: firstCodePoints(last.content, PREVIEW_CHARS),
       });
     }
-    return { created, messagesAdded: added };
   }
 }

@@ -41,6 +41,9 @@ export interface TreeMessage extends MessageRecord {
 export type { MessageVersions, SearchHit } from '../protocol/sessions.js';
 import type { MessageVersions, SearchHit } from '../protocol/sessions.js';
 
+/** `SessionStore.merge` inside an import batch. */
+export type SessionMerge = (id: string, channel: string, messages: NewMessage[], userTitle: string | null) => ImportResult;
+
 export interface ImportResult {
   created: boolean;
   messagesAdded: number;
@@ -91,8 +94,9 @@ export interface SessionStore {
    */
   merge(id: string, channel: string, messages: NewMessage[], userTitle: string | null): ImportResult;
   /**
-   * Runs `fn` as one unit of durability (one commit, one fsync) for bulk work such as import.
-   * A write inside it that throws is undone alone; the others still commit.
+   * Runs `fn` as one transaction (one commit, one fsync) in which `merge` works like `merge`
+   * above, for bulk work such as import. All or nothing: when `fn` or a merge throws, nothing
+   * of the batch is kept, so a write must not be left to fail (check the input first).
    */
-  batch<T>(fn: () => T): T;
+  importBatch<T>(fn: (merge: SessionMerge) => T): T;
 }

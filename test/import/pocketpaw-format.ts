@@ -115,3 +115,15 @@ export function track(dir: string): string {
 export function removeTracked(): void {
   for (const dir of tracked.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** Writes many session files and one index for them all (writeSession rewrites the index each time). */
+export function writeSessions(root: string, sessions: Array<{ id: string; messages: PpMessage[] }>): void {
+  const sessionsDir = path.join(root, 'memory', 'sessions');
+  fs.mkdirSync(sessionsDir, { recursive: true });
+  const index: Record<string, PpIndexEntry> = {};
+  for (const { id, messages } of sessions) {
+    fs.writeFileSync(path.join(sessionsDir, `${id}.json`), pythonJson(messages));
+    index[id] = indexEntryFor(id, messages);
+  }
+  fs.writeFileSync(path.join(sessionsDir, '_index.json'), pythonJson(index));
+}
