@@ -25,7 +25,7 @@ function loaded(file: string): Set<string> {
 }
 
 describe('what start-up loads', () => {
-  it('the API server answers health without loading the AI SDK, MCP, channels or the build tools', async () => {
+  it('the API server answers health without loading the providers, the docs UI, the channels or the build tools', async () => {
     const home = fs.mkdtempSync(path.join(tmp, 'home-'));
     const record = path.join(tmp, 'serve.txt');
     fs.writeFileSync(record, '');
