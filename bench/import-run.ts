@@ -43,7 +43,8 @@ export async function runImport(IMPORT_SESSIONS: number, IMPORT_MESSAGES_PER_SES
     const summary = importPocketPaw(root, {
       home, store,
       onProgress: (p) => {
-        if (p.done % Math.max(1, Math.floor(p.total / 5)) === 0) log(`  ${label}: ${p.done}/${p.total} files`);
+        if (p.stage === 'indexing') log(`  ${label}: files stored, building the search index`);
+        else if (p.done % Math.max(1, Math.floor(p.total / 5)) === 0) log(`  ${label}: ${p.done}/${p.total} files`);
       },
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -13,7 +13,12 @@ export function runImport(dir: string, opts: { json?: boolean }): number {
   let summary: ImportSummary;
   try {
     summary = importPocketPaw(dir, {
-      home: config.home, store, onProgress: (p) => progress.update(p.done, p.total),
+      home: config.home, store,
+      onProgress: (p) => {
+        if (p.stage === 'files') progress.update(p.done, p.total);
+        // The bar stands at 100 % while the index is built: say why it is not done yet.
+        else process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}Building the search index for the imported messages…\n`);
+      },
       importMemory: createMemoryImporter(db, config.home),
     });
   } finally {

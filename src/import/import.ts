@@ -13,6 +13,8 @@ export interface ImportProgress {
   done: number;
   total: number;
   file: string;
+  /** 'indexing' once every file is stored: the search index is built for them all (a while at 1M messages). */
+  stage: 'files' | 'indexing';
 }
 
 export interface ImportSummary {
@@ -72,8 +74,9 @@ export function importPocketPaw(sourceDir: string, options: ImportOptions): Impo
     summary.memory = options.importMemory ? options.importMemory(dir.root) : null;
     files.forEach((name, k) => {
       importFile(name, dir.sessionsDir, index.entries, merge, summary);
-      options.onProgress?.({ done: k + 1, total: files.length, file: name });
+      options.onProgress?.({ done: k + 1, total: files.length, file: name, stage: 'files' });
     });
+    options.onProgress?.({ done: files.length, total: files.length, file: '', stage: 'indexing' });
   });
   return summary;
 }
