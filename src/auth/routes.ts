@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from '../http/errors.js';
@@ -115,6 +114,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouteDeps): v
       const host = req.headers.host ?? `127.0.0.1:${deps.settings().web_port}`;
       const scheme = host.includes('trycloudflare') ? 'https' : 'http';
       const url = `${scheme}://${host}/?token=${deps.credentials.issueSessionToken(QR_TOKEN_TTL_HOURS)}`;
+      const { default: QRCode } = await import('qrcode'); // on first use, not at start-up (issue 14)
       const png = await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
       return reply.header('content-type', 'image/png').header('cache-control', 'no-store').send(png);
     });

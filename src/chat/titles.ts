@@ -1,4 +1,4 @@
-import { generateText, type LanguageModel } from 'ai';
+import type { LanguageModel } from 'ai';
 import { codePointLength, firstCodePoints } from '../lib/text.js';
 
 const TITLE_MAX = 60;
@@ -31,6 +31,8 @@ export async function generateTitle(
 ): Promise<string | null> {
   const timeout = AbortSignal.timeout(TITLE_TIMEOUT_MS);
   try {
+    // Imported on first use: the AI SDK is the heaviest import of the server (issue 14, bench/README.md Footprint).
+    const { generateText } = await import('ai');
     const { text } = await generateText({
       model,
       maxRetries: 0,

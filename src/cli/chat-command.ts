@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { createAppContext } from '../app/context.js';
 import type { TurnSink } from '../chat/turn-sink.js';
 
 /**
@@ -8,6 +7,8 @@ import type { TurnSink } from '../chat/turn-sink.js';
  * Exit code 1 when the turn failed or no model is configured (the setup steps go to stderr).
  */
 export async function runChat(question: string, opts: { continue?: boolean }): Promise<number> {
+  // Imported here: every other command (`sessions list`, `token`) would load the whole app (issue 14).
+  const { createAppContext } = await import('../app/context.js');
   const ctx = createAppContext();
   try {
     let chatId: string = crypto.randomUUID();

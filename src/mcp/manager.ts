@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { configProblem, mcpConfigPath, parseServer, readMcpConfig, updateMcpConfig, type StoredServer } from './config.js';
 import type { ConnectDeps, Connection, RemoteTool } from './connect.js';
 import { resultText } from './results.js';
+import { loadToolSchemas } from './tool-source.js';
 import { backoffMs, newState, sameLaunch, STABLE_AFTER_MS, type ServerState } from './server-state.js';
 import type { McpConnectResult, McpServerStatus, McpToolInfo } from './types.js';
 
@@ -224,7 +225,8 @@ export class McpManager {
     }
     const attempt = (async () => {
       try {
-        const { connectServer } = await import('./connect.js');
+        // The SDK loads with the first server: the MCP SDK (connect.js) and the AI SDK's schemas for its tools.
+        const [{ connectServer }] = await Promise.all([import('./connect.js'), loadToolSchemas()]);
         const conn = await connectServer(config, this.deps);
         if (generation !== s.generation || this.closed) {
           await conn.close();

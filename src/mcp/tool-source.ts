@@ -1,9 +1,20 @@
-import { jsonSchema } from 'ai';
+import type { jsonSchema as JsonSchema } from 'ai';
 import type { z } from 'zod';
 import type { ToolSource } from '../tools/registry.js';
 import type { ToolDefinition } from '../tools/types.js';
 import type { RemoteTool } from './connect.js';
 import type { ServerTools } from './manager.js';
+
+let jsonSchema: typeof JsonSchema | undefined;
+
+/**
+ * Loads the AI SDK's `jsonSchema` (the SDK is the heaviest import of the server, so not at
+ * start-up, issue 14). The manager awaits this before it connects a server, so a connected
+ * server's tools always find it loaded.
+ */
+export async function loadToolSchemas(): Promise<void> {
+  jsonSchema ??= (await import('ai')).jsonSchema;
+}
 
 /** The longest tool name providers accept (OpenAI, Anthropic). */
 export const MAX_TOOL_NAME = 64;
@@ -38,6 +49,7 @@ export function mcpToolName(server: string, tool: string, taken: Set<string>): s
 function parametersOf(t: RemoteTool): z.ZodType {
   const schema: Record<string, unknown> = { ...t.inputSchema, type: 'object' };
   if (typeof schema.properties !== 'object' || schema.properties === null) schema.properties = {};
+  if (!jsonSchema) throw new Error('MCP tools were read before loadToolSchemas() finished');
   return jsonSchema(schema as Parameters<typeof jsonSchema>[0]) as unknown as z.ZodType;
 }
 

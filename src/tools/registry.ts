@@ -1,4 +1,4 @@
-import { NoSuchToolError, tool, type ToolCallRepairFunction, type ToolSet } from 'ai';
+import type { Tool, ToolCallRepairFunction, ToolSet } from 'ai';
 import { wrapToolOutput } from '../security/injection/scanner.js';
 import { ToolRefusedError, type ToolCall, type ToolContext, type ToolDefinition, type ToolGate } from './types.js';
 
@@ -88,11 +88,12 @@ export class ToolRegistry {
   toolSet(ctx: ToolContext, gate: ToolGate): ToolSet {
     const set: ToolSet = {};
     for (const def of gate.offered(this.all(), ctx)) {
-      set[def.name] = tool({
+      // The SDK's `tool()` only returns its argument; the object itself keeps the AI SDK out of start-up (issue 14).
+      set[def.name] = {
         description: def.description,
         inputSchema: def.parameters,
         execute: async (args: unknown) => runGated(def, { name: def.name, args }, ctx, gate),
-      });
+      } as Tool;
       if (def.mcpServer) Object.defineProperty(set[def.name], MCP_SERVER, { value: def.mcpServer, enumerable: false });
     }
     // A call to a tool that was not offered (denied, or made up) never reaches an `execute`:
@@ -118,6 +119,8 @@ export function unknownToolRepair(tools: ToolSet): ToolCallRepairFunction<ToolSe
   const handler = (tools as Record<symbol, unknown>)[UNKNOWN_TOOL] as UnknownToolHandler | undefined;
   if (!handler) return undefined;
   return async ({ toolCall, error }) => {
+    // Loaded by now (the turn runs on the SDK); imported here so start-up does not load it.
+    const { NoSuchToolError } = await import('ai');
     if (!NoSuchToolError.isInstance(error)) return null;
     let args: unknown = toolCall.input;
     try {

@@ -12,7 +12,7 @@ import { BIN, cliEnv, ROOT, runCli } from '../cli/cli.js';
  * every package the process resolves; a regression that imports one of these at start-up fails.
  */
 const NOT_AT_START = [
-  '@ai-sdk/anthropic', '@ai-sdk/openai', '@ai-sdk/openai-compatible', '@fastify/swagger-ui', '@fastify/static',
+  'ai', '@ai-sdk/anthropic', '@ai-sdk/openai', '@ai-sdk/openai-compatible', '@modelcontextprotocol/sdk', '@fastify/swagger-ui', '@fastify/static', 'qrcode',
   'vite', 'grammy', 'discord.js', '@slack/bolt', 'linkedom', '@mozilla/readability', 'tar', 'yauzl',
 ];
 const HOOK = path.join(ROOT, 'test', 'footprint', 'record-packages.mjs');

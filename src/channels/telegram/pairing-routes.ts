@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { SettingsStore } from '../../config/settings-store.js';
 import type { TelegramPairing } from './pairing.js';
@@ -42,6 +41,7 @@ export function registerTelegramPairingRoutes(app: FastifyInstance, deps: { pair
   const start = async (token: string): Promise<{ qr_url: string; deep_link: string } | { error: string }> => {
     try {
       const { deepLink } = await pairing.setup(token);
+      const { default: QRCode } = await import('qrcode'); // on first use, not at start-up (issue 14)
       return { qr_url: await QRCode.toDataURL(deepLink, QR_OPTIONS), deep_link: deepLink };
     } catch (err) {
       return { error: `Failed to connect to Telegram: ${(err as Error).message}` };

@@ -1,4 +1,3 @@
-import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerFrame } from '../../protocol/index.js';
@@ -107,6 +106,8 @@ export class McpOAuthService implements McpOAuth {
     if (!flow?.redirected || !flow.codeVerifier) return null;
     const { server } = flow;
     try {
+      // The MCP SDK loads on the first sign-in, not at start-up (issue 14).
+      const { auth } = await import('@modelcontextprotocol/sdk/client/auth.js');
       const result = await auth(this.provider(server, flow.codeVerifier), { serverUrl: server.url, authorizationCode: code, fetchFn: this.fetch });
       if (result !== 'AUTHORIZED') throw new OAuthSignInError(server.name);
     } catch {

@@ -1,4 +1,4 @@
-import { generateText, type LanguageModel } from 'ai';
+import type { LanguageModel } from 'ai';
 import type { SettingsStore } from '../../config/settings-store.js';
 import type { ModelResolver } from '../../models/resolver.js';
 import { firstCodePoints } from '../../lib/text.js';
@@ -26,6 +26,8 @@ export type DeepVerdict = 'safe' | 'suspicious' | 'malicious';
 export async function classifyWithModel(model: LanguageModel, text: string, signal?: AbortSignal): Promise<DeepVerdict | null> {
   const timeout = AbortSignal.timeout(DEEP_SCAN_TIMEOUT_MS);
   try {
+    // Imported on first use: the AI SDK is the heaviest import of the server (issue 14, bench/README.md Footprint).
+    const { generateText } = await import('ai');
     const { text: answer } = await generateText({
       model,
       maxRetries: 0,

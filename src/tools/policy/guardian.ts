@@ -1,4 +1,3 @@
-import { generateText } from 'ai';
 import type { ModelResolver } from '../../models/resolver.js';
 import type { Settings } from '../../config/settings.js';
 
@@ -51,6 +50,8 @@ export class Guardian {
     const resolved = await this.models.resolve(settings);
     if (!resolved.provider) return { verdict: 'off', reason: 'no model is configured' };
     try {
+      // Imported on first use: the AI SDK is the heaviest import of the server (issue 14, bench/README.md Footprint).
+      const { generateText } = await import('ai');
       const { text } = await generateText({
         model: resolved.model,
         maxRetries: 0,
