@@ -54,8 +54,8 @@ export async function buildServer({ force = false, quiet = false } = {}) {
   // Taken before reading the sources: a file saved during the build makes the build stale.
   const sourcesAt = started;
   const dir = `server-${started}-${process.pid}`;
-  // esbuild comes with tsx (and vite), not as a dependency of ours: without it, no build, and
-  // bin/pocketpaw.js runs the sources through tsx as before.
+  // esbuild is pinned in package.json (the same version tsx and vite use, so one copy); should
+  // it be missing, there is no build and bin/pocketpaw.js runs the sources through tsx as before.
   let build;
   try {
     ({ build } = await import('esbuild'));
