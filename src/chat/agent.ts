@@ -3,6 +3,15 @@ import { unwrapToolOutput } from '../security/injection/scanner.js';
 import { mcpServerOf, unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
 
+/**
+ * The AI SDK, loaded on the first turn (or when a chat client connects, see ChatService.warmUp),
+ * not at start-up: it is the heaviest import of the server (bench/README.md, Footprint). Node
+ * caches the modules, so later turns pay nothing.
+ */
+export function loadAgentModules() {
+  return Promise.all([import('ai'), import('../models/provider-errors.js')]);
+}
+
 export interface AgentRun {
   model: LanguageModel;
   providerName: string;
@@ -48,11 +57,7 @@ function asError(err: unknown): unknown {
  * `error` event, and the generator ends. Returns normally when aborted.
  */
 export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
-  // Loaded on the first turn, not at start-up: the AI SDK is the heaviest import of the server
-  // (bench/README.md, Footprint). Node caches both, so later turns pay nothing.
-  const [{ stepCountIs, streamText }, { describeProviderError, providerDisplayName }] = await Promise.all([
-    import('ai'), import('../models/provider-errors.js'),
-  ]);
+  const [{ stepCountIs, streamText }, { describeProviderError, providerDisplayName }] = await loadAgentModules();
   const idle = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {

@@ -7,7 +7,7 @@ import type { SecretValues } from '../security/secret-values.js';
 import { toSessionId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';
 import { nowIso } from '../lib/time.js';
-import { runAgent } from './agent.js';
+import { loadAgentModules, runAgent } from './agent.js';
 import type { AgentEvent } from './agent-events.js';
 import type { SessionAliases } from '../sessions/aliases.js';
 import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
@@ -105,6 +105,15 @@ export class ChatService {
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: ChatDeps) {}
+
+  /**
+   * Loads the AI SDK and the current provider in the background, so the first turn does not
+   * wait for them (300–700 ms on a 2-core machine): called when a chat client connects, since a
+   * message is likely to follow. Idle servers never load them (issue 14).
+   */
+  warmUp(): void {
+    void Promise.all([loadAgentModules(), this.deps.models.resolve(this.deps.settings.get())]).catch(() => undefined);
+  }
 
   /** The session key a chat currently writes to. */
   currentKey(baseKey: string): string {

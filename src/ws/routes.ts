@@ -70,6 +70,8 @@ export async function registerWebSocket(app: FastifyInstance, ctx: AppContext): 
       return socket.close(4029, 'Too many open connections from this address');
     }
     const conn = new WsConnection(socket, ctx, hub, request.auth.scopes, queryParam(request, 'resume_session'));
+    // A dashboard or client just connected: a chat is likely next, so load the model libraries now.
+    ctx.chat.warmUp();
     let alive = true;
     const heartbeat = setInterval(() => {
       if (!alive) return socket.terminate();
