@@ -33,7 +33,6 @@ import { SessionEvents } from '../sessions/events.js';
 import { SessionService } from '../sessions/service.js';
 import { SqliteSessionStore } from '../sessions/sqlite-store.js';
 import { openDatabase } from '../store/db.js';
-import { withDeferredSync } from '../store/deferred-sync.js';
 import { LiveBus } from '../events/live-bus.js';
 import { createInboundFilter } from '../security/injection/inbound-filter.js';
 import { appSecretValues } from '../security/secret-values.js';
@@ -126,7 +125,6 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
       toolGate: tools.gate,
       promptContributors: [createMemoryPromptContributor(memory, settingsStore), createSkillsPromptContributor(home, settingsStore)],
       inboundFilter: createInboundFilter({ settings: settingsStore, models }),
-      deferSync: (write) => withDeferredSync(db, write),
     });
     const channels = new ChannelManager({
       settings: settingsStore, chat, media, audit,

@@ -29,8 +29,6 @@ import type { ToolContext, ToolGate } from '../tools/types.js';
 import { withToolProfile, type ToolProfile } from '../tools/policy/policy.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
-import { durableSink } from './durable-sink.js';
-import type { Deferred } from '../store/deferred-sync.js';
 
 export interface TurnInput {
   /** The chat's base key, e.g. `websocket:<uuid>`; aliases (/new) may redirect a plain chat. */
@@ -73,8 +71,6 @@ export interface ChatDeps {
   toolGate: ToolGate;
   promptContributors: PromptContributor[];
   inboundFilter?: InboundFilter;
-  /** Commits a write at once and syncs it to disk off the event loop (src/store/deferred-sync.ts); absent: plain writes. */
-  deferSync?: <T>(write: () => T) => Deferred<T>;
 }
 
 /** Where one turn writes and what it answers. */
@@ -158,15 +154,6 @@ export class ChatService {
     return turn;
   }
 
-  /** Runs a write whose fsync may finish in the background (the deps' store), or plainly. */
-  private deferSync(write: () => void): Promise<void> {
-    if (!this.deps.deferSync) {
-      write();
-      return Promise.resolve();
-    }
-    return this.deps.deferSync(write).durable;
-  }
-
   private async turn(input: TurnInput, sink: TurnSink): Promise<void> {
     const action = input.action ?? { kind: 'chat' };
     const command = action.kind === 'chat' ? parseCommand(input.text) : null;
@@ -206,25 +193,19 @@ export class ChatService {
         applyBranchAction(this.deps.sessions, sessionId, action, plan.target);
         if (action.kind !== 'edit') plan.userText = plan.target.message.content;
       }
-      // Registered before anything is awaited, so a stop sent at any point of the turn stops it
-      // (rather than being answered "nothing running" while the model is still picked).
-      const controller = new AbortController();
-      let durable: Promise<void> = Promise.resolve();
       if (writesUserText) {
         plan.userMessageId = crypto.randomUUID();
         // The files go into the agent's workspace; the stored names are the copies' (spec §4.7).
         const user = userMessage(plan.userText, input, workspaceDir(this.deps.home, this.deps.settings.get()));
-        // Written now, made durable on another thread while the model is asked: the client
-        // hears nothing of the turn until the message is on disk (durableSink).
-        durable = this.deferSync(() => {
-          this.deps.sessions.append(sessionId, plan.channel, [{
-            id: plan.userMessageId!, role: 'user', content: user.content, timestamp: nowIso(), metadata: user.metadata,
-          }]);
-          if (input.model) this.deps.sessions.setModel(sessionId, input.model);
-        });
-        sink = durableSink(sink, durable, () => controller.abort());
+        this.deps.sessions.append(sessionId, plan.channel, [{
+          id: plan.userMessageId, role: 'user', content: user.content, timestamp: nowIso(), metadata: user.metadata,
+        }]);
+        if (input.model) this.deps.sessions.setModel(sessionId, input.model);
       }
       sink.started(sessionKey);
+      // Registered before anything is awaited, so a stop sent at any point of the turn stops it
+      // (rather than being answered "nothing running" while the model is still picked).
+      const controller = new AbortController();
       this.active.set(sessionId, controller);
       try {
         const session = this.deps.sessions.find(sessionId);
@@ -244,8 +225,6 @@ export class ChatService {
         if (!ran) sink.end({ usage: null, interrupted: true, failed: false, sessionId, userMessageId: plan.userMessageId });
       } finally {
         this.active.delete(sessionId);
-        // The turn is over only when its user message is durable and the held frames are out.
-        await durable.catch(() => undefined);
       }
     });
   }
