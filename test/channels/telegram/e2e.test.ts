@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChatServer, type ChatTestEnv } from '../../helpers/chat-server.js';
 import { textReply } from '../../helpers/fake-llm/index.js';
 import { FakeTelegram } from './fake-telegram.js';
+import { until } from '../e2e-support.js';
 
 /**
  * Telegram end to end: a real PocketPaw server whose Telegram channel is configured and started
@@ -25,15 +26,6 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('telegram channel end to end', () => {
   it('answers the allowed user by sendMessage then edits, refuses a stranger, and lists the session', async () => {
