@@ -4,20 +4,8 @@ import { InvalidInputError } from '../lib/errors.js';
 import { CHANNEL_DEFINITIONS } from './definitions.js';
 import { splitMessage } from './reply-stream.js';
 import { handleInbound, type InboundDeps, type InboundOutcome } from './inbound.js';
+import type { ChannelStatus, ToggleResult } from '../protocol/channels.js';
 import { CHANNELS, RUNNABLE_CHANNELS, type ChannelAdapter, type ChannelName, type CreateAdapter, type InboundMessage, type RunnableChannel } from './types.js';
-
-export interface ChannelStatus {
-  configured: boolean;
-  running: boolean;
-  autostart: boolean;
-  mode?: string;
-}
-
-/** `channels/toggle` answers (spec §3.7): the state, or a soft failure with status 200. */
-export type ToggleResult =
-  | { channel: ChannelName; configured: boolean; running: boolean }
-  | { error: string }
-  | { missing_dep: true; channel: ChannelName; package: string; pip_spec: string };
 
 export interface ChannelManagerDeps extends Omit<InboundDeps, 'settings'> {
   settings: SettingsStore;

@@ -1,12 +1,7 @@
 import type { Settings } from '../config/settings.js';
 
-/** Spec §3.7, in PocketPaw's order. */
-export const CHANNELS = ['discord', 'slack', 'whatsapp', 'telegram', 'signal', 'matrix', 'teams', 'google_chat'] as const;
-export type ChannelName = (typeof CHANNELS)[number];
-
-/** The channels this server can run; the others are listed (spec §3.7) but report "not configured". */
-export const RUNNABLE_CHANNELS = ['telegram', 'discord', 'slack', 'whatsapp'] as const;
-export type RunnableChannel = (typeof RUNNABLE_CHANNELS)[number];
+export { CHANNELS, RUNNABLE_CHANNELS, type ChannelName, type RunnableChannel } from '../protocol/channels.js';
+import type { ChannelName } from '../protocol/channels.js';
 
 /** A file that came with an inbound message, already downloaded by the adapter. */
 export interface InboundFile {

@@ -2,4 +2,5 @@
 export type * from './frames.js';
 export type * from './mcp.js';
 export * from './sessions.js';
+export * from './channels.js';
 export type * from './skills.js';

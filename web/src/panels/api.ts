@@ -3,6 +3,7 @@
  * Refusals arrive as ApiErrors carrying the server's `detail`, which the panels show as they are.
  */
 import { json, jsonBody, request } from '../api';
+import { RUNNABLE_CHANNELS, type ChannelName, type ChannelStatus, type RunnableChannel, type ToggleResult } from '@protocol';
 
 const enc = encodeURIComponent;
 const V = '/api/v1';
@@ -136,25 +137,12 @@ export const filesApi = {
 
 // ---------- messaging channels (spec §3.7), Telegram pairing (§3.21), webhooks (§3.12) ----------
 
+
+export type { ChannelName, ChannelStatus, RunnableChannel, ToggleResult };
 /** Every channel the server lists, in the order the Channels panel shows them. */
-export const CHANNEL_NAMES = ['telegram', 'discord', 'slack', 'whatsapp', 'signal', 'matrix', 'teams', 'google_chat'] as const;
-export type ChannelName = (typeof CHANNEL_NAMES)[number];
+export const CHANNEL_NAMES: readonly ChannelName[] = ['telegram', 'discord', 'slack', 'whatsapp', 'signal', 'matrix', 'teams', 'google_chat'];
 /** The ones this server can run; the others are only listed. */
-export const RUNNABLE = ['telegram', 'discord', 'slack', 'whatsapp'] as const;
-export type RunnableChannel = (typeof RUNNABLE)[number];
-
-export interface ChannelStatus {
-  configured: boolean;
-  running: boolean;
-  autostart: boolean;
-  mode?: string;
-}
-
-/** `channels/toggle`: the new state, or a refusal (status 200) whose text tells the owner what to do. */
-export type ToggleResult =
-  | { channel: ChannelName; configured: boolean; running: boolean }
-  | { error: string }
-  | { missing_dep: true; channel: ChannelName; package: string };
+export const RUNNABLE = RUNNABLE_CHANNELS;
 
 export const channelsApi = {
   status: (): Promise<Partial<Record<ChannelName, ChannelStatus>>> => json(`${V}/channels/status`),
