@@ -180,6 +180,8 @@ export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppConte
         // Timers first, so nothing new starts while the running turns are stopped.
         reminders.close();
         intentions.close();
+        // A database integrity check still running in its worker thread stops.
+        void health.close();
         // Channels stop taking messages while the running turns are stopped and stored.
         closing ??= Promise.all([channels.close(), chat.close(), telegramPairing.close()]).then(() => mcp.close()).finally(() => {
           mcpOAuth.close();

@@ -2,6 +2,7 @@ import { nowIso } from '../lib/time.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import type { IntegrityOutcome } from './integrity.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'critical';
 
@@ -44,10 +45,24 @@ function dataDirWritable({ home }: HealthInputs): CheckResult {
   return ok(`${home} is writable and private`);
 }
 
-function databaseIntegrity({ db }: HealthInputs): CheckResult {
-  const result = db.pragma('quick_check', { simple: true }) as string;
-  if (result === 'ok') return ok('Database passed its integrity check');
-  return { status: 'critical', message: `Database integrity check failed: ${result}`, fix_hint: 'Stop PocketPaw, back up pocketpaw.db, and restore from a backup or re-import.', details: {} };
+/**
+ * The database's integrity check runs apart from the others, in a worker (integrity.ts): it reads
+ * the whole file. It is listed second, where it always was.
+ */
+export const DATABASE_CHECK = { check_id: 'database_integrity', name: 'Database integrity', category: 'storage' } as const;
+export const DATABASE_CHECK_POSITION = 1;
+
+/** The database check's verdict from the outcome of `quick_check` (run in a worker: integrity.ts). */
+export function databaseIntegrity(outcome: IntegrityOutcome): Check {
+  let result: CheckResult;
+  if (outcome.kind === 'ok') result = ok('Database passed its integrity check');
+  else if (outcome.kind === 'corrupt') {
+    result = {
+      status: 'critical', message: `Database integrity check failed: ${outcome.problems.slice(0, 3).join('; ')}`,
+      fix_hint: 'Stop PocketPaw, back up pocketpaw.db, and restore from a backup or re-import.', details: { problems: outcome.problems },
+    };
+  } else result = { status: 'critical', message: `Check failed: ${outcome.error}`, fix_hint: '', details: {} };
+  return { ...DATABASE_CHECK, timestamp: nowIso(), ...result };
 }
 
 function tokenPermissions({ tokenFile }: HealthInputs): CheckResult {
@@ -75,12 +90,11 @@ function diskSpace({ home }: HealthInputs): CheckResult {
 
 const CHECKS: Array<{ id: string; name: string; category: string; run: (i: HealthInputs) => CheckResult }> = [
   { id: 'data_dir_writable', name: 'Data directory', category: 'storage', run: dataDirWritable },
-  { id: 'database_integrity', name: 'Database integrity', category: 'storage', run: databaseIntegrity },
   { id: 'token_permissions', name: 'Access token permissions', category: 'security', run: tokenPermissions },
   { id: 'disk_space', name: 'Disk space', category: 'storage', run: diskSpace },
 ];
 
-/** Runs every check; a check that throws is reported as critical with its error, not as a 500. */
+/** Runs every quick check (all but the database's); a check that throws is reported as critical with its error, not as a 500. */
 export function runChecks(inputs: HealthInputs): Check[] {
   const timestamp = nowIso();
   return CHECKS.map((c) => {

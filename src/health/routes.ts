@@ -43,9 +43,15 @@ export function registerHealthRoutes(app: FastifyInstance, health: HealthService
       const { last_check: _unused, ...rest } = forCaller(health.summary(), req.auth !== null);
       return { ...rest, error: null };
     }, failed));
+  // Waits for the database's integrity check too (in a worker: other requests are answered meanwhile).
   for (const path of ['/api/health/check', '/api/v1/health/check']) {
-    r.post(path, { config: admin, schema: { tags, summary: 'Run all health checks now' } }, async () =>
-      guard(() => health.run(), (error) => ({ status: 'unknown', error })));
+    r.post(path, { config: admin, schema: { tags, summary: 'Run all health checks now' } }, async () => {
+      try {
+        return await health.check();
+      } catch (err) {
+        return { status: 'unknown', error: (err as Error).message };
+      }
+    });
   }
 
   r.get('/api/health/errors', {

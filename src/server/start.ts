@@ -46,6 +46,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       throw err;
     }
     ctx.startSchedules();
+    // The database's integrity check (a worker thread reading the whole file) starts once the
+    // server listens: start-up never waits for it, and health answers from the other checks meanwhile.
+    ctx.health.start();
     // In the background: a platform that is slow to answer never delays the first request.
     if (options.autostartChannels !== false) void ctx.channels.autostart();
     const address = app.server.address();
