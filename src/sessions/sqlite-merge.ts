@@ -14,22 +14,22 @@ export class SqliteSessionMerger {
 
   constructor(db: Database.Database) {
     this.stmts = {
-      session: db.prepare('SELECT auto_title, user_title FROM sessions WHERE id = ?'),
+      session: db.prepare('SELECT key, auto_title, user_title FROM sessions WHERE id = ?'),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, channel, auto_title, user_title, created, last_activity, message_count, preview)
          VALUES (?, ?, NULL, NULL, ?, ?, 0, '')`,
       ),
       // Read once per existing session: the ids already there, instead of a lookup per message.
-      knownIds: db.prepare('SELECT id FROM messages WHERE session_id = ?').pluck(),
-      maxSeq: db.prepare('SELECT coalesce(max(seq), -1) FROM messages WHERE session_id = ?').pluck(),
-      leaf: db.prepare('SELECT id FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq DESC LIMIT 1').pluck(),
+      knownIds: db.prepare('SELECT id FROM messages WHERE session = ?').pluck(),
+      maxSeq: db.prepare('SELECT coalesce(max(seq), -1) FROM messages WHERE session = ?').pluck(),
+      leaf: db.prepare('SELECT rowid FROM messages WHERE session = ? AND active = 1 ORDER BY seq DESC LIMIT 1').pluck(),
       insertMessage: db.prepare(
-        `INSERT INTO messages (session_id, seq, id, role, content, timestamp, metadata, parent_id)
+        `INSERT INTO messages (session, seq, id, role, content, timestamp, metadata, parent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateSummary: db.prepare(
         `UPDATE sessions SET auto_title = ?, last_activity = max(last_activity, ?),
-           message_count = message_count + ?, preview = ? WHERE id = ?`,
+           message_count = message_count + ?, preview = ? WHERE key = ?`,
       ),
       setUserTitleIfNone: db.prepare('UPDATE sessions SET user_title = ? WHERE id = ? AND user_title IS NULL'),
     };
@@ -41,36 +41,37 @@ export class SqliteSessionMerger {
    * transaction: a throw leaves the session half-written until the caller rolls back.
    */
   merge(id: string, channel: string, messages: NewMessage[], userTitle: string | null): ImportResult {
-    const row = this.stmts.session.get(id) as { auto_title: string | null; user_title: string | null } | undefined;
+    const row = this.stmts.session.get(id) as { key: number; auto_title: string | null; user_title: string | null } | undefined;
     if (!row && messages.length === 0) return { created: false, messagesAdded: 0 };
+    let key: number;
     let seq = 0;
-    let parent: string | null = null;
+    let parent: number | null = null;
     let autoTitle: string | null = null;
     // Also catches an id repeated inside the file: the first copy wins, as before.
     let known: Set<string>;
     if (row) {
-      known = new Set(this.stmts.knownIds.all(id) as string[]);
-      seq = (this.stmts.maxSeq.get(id) as number) + 1;
+      key = row.key;
+      known = new Set(this.stmts.knownIds.all(key) as string[]);
+      seq = (this.stmts.maxSeq.get(key) as number) + 1;
       // Each message follows the active branch's leaf: a plain append keeps the branch linear.
-      parent = (this.stmts.leaf.get(id) as string | undefined) ?? null;
+      parent = (this.stmts.leaf.get(key) as number | undefined) ?? null;
       autoTitle = row.auto_title;
     } else {
       known = new Set();
-      this.stmts.insertSession.run(id, channel, messages[0]!.timestamp, messages[0]!.timestamp);
+      key = Number(this.stmts.insertSession.run(id, channel, messages[0]!.timestamp, messages[0]!.timestamp).lastInsertRowid);
     }
     let last: NewMessage | undefined;
     let added = 0;
     for (const m of messages) {
       if (known.has(m.id)) continue;
       known.add(m.id);
-      this.stmts.insertMessage.run(id, seq++, m.id, m.role, m.content, m.timestamp, metadataJson(m.metadata), parent);
-      parent = m.id;
+      parent = Number(this.stmts.insertMessage.run(key, seq++, m.id, m.role, m.content, m.timestamp, metadataJson(m.metadata), parent).lastInsertRowid);
       autoTitle ??= deriveTitle(m.role, m.content);
       last = m;
       added++;
     }
     if (last) {
-      this.stmts.updateSummary.run(autoTitle, last.timestamp, added, firstCodePoints(last.content, PREVIEW_CHARS), id);
+      this.stmts.updateSummary.run(autoTitle, last.timestamp, added, firstCodePoints(last.content, PREVIEW_CHARS), key);
     }
     if (userTitle !== null && (!row || row.user_title === null)) this.stmts.setUserTitleIfNone.run(userTitle, id);
     return { created: !row, messagesAdded: added };

@@ -27,32 +27,46 @@ function prepare(db: Database.Database) {
   db.function('pp_icontains', { deterministic: true }, (content: unknown, needle: unknown) =>
     typeof content === 'string' && typeof needle === 'string' && content.toLowerCase().includes(needle) ? 1 : 0,
   );
-  const hitColumns = `m.session_id, m.role, m.content, min(m.seq) AS seq,
+  const hitColumns = `s.id AS session_id, m.role, m.content, min(m.seq) AS seq,
     coalesce(s.user_title, s.auto_title, 'New Chat') AS title, s.channel, s.last_activity`;
+  // Every hit joins its sessions row: messages of a deleted session, still waiting for the
+  // sweeper (src/sessions/sqlite-sweeper.ts), have none and are never shown.
   return {
     candidates: db.prepare(
       `SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ${RARE_QUERY_CAP + 1}`,
     ).pluck(),
     hitsForRows: db.prepare(
-      `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
+      `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.key = m.session
        WHERE m.rowid IN (SELECT value FROM json_each(?)) AND m.active = 1 AND pp_icontains(m.content, ?)
-       GROUP BY m.session_id ORDER BY s.last_activity DESC, s.id DESC LIMIT ?`,
+       GROUP BY m.session ORDER BY s.last_activity DESC, s.id DESC LIMIT ?`,
     ),
     sessionPage: db.prepare(
-      `SELECT id, last_activity FROM sessions WHERE (last_activity, id) < (?, ?)
+      `SELECT key, id, last_activity FROM sessions WHERE (last_activity, id) < (?, ?)
        ORDER BY last_activity DESC, id DESC LIMIT ?`,
     ),
     hitsInSessionsAscii: db.prepare(
-      `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
-       WHERE m.session_id IN (SELECT value FROM json_each(?)) AND m.active = 1 AND instr(lower(m.content), ?) > 0
-       GROUP BY m.session_id`,
+      `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.key = m.session
+       WHERE m.session IN (SELECT value FROM json_each(?)) AND m.active = 1 AND instr(lower(m.content), ?) > 0
+       GROUP BY m.session`,
     ),
     hitsInSessionsUnicode: db.prepare(
-      `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.id = m.session_id
-       WHERE m.session_id IN (SELECT value FROM json_each(?)) AND m.active = 1 AND pp_icontains(m.content, ?)
-       GROUP BY m.session_id`,
+      `SELECT ${hitColumns} FROM messages m JOIN sessions s ON s.key = m.session
+       WHERE m.session IN (SELECT value FROM json_each(?)) AND m.active = 1 AND pp_icontains(m.content, ?)
+       GROUP BY m.session`,
     ),
   };
+}
+
+/**
+ * The query as an index lookup: every trigram (three code points) of it must be in the message.
+ * The index keeps no positions (detail=none, migration 6), so it cannot check that they are in
+ * order; the candidates are checked against the text. FTS5 folds the case of each trigram.
+ */
+export function trigramQuery(query: string): string {
+  const points = [...query];
+  const grams = new Set<string>();
+  for (let i = 0; i + 3 <= points.length; i++) grams.add(points.slice(i, i + 3).join(''));
+  return [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
 }
 
 /**
@@ -74,8 +88,7 @@ export function searchMessages(db: Database.Database, query: string, limit: numb
   const needle = query.toLowerCase();
 
   if (codePointLength(query) >= 3) {
-    const phrase = `"${query.replace(/"/g, '""')}"`;
-    const rowids = stmts.candidates.all(phrase) as number[];
+    const rowids = stmts.candidates.all(trigramQuery(query)) as number[];
     if (rowids.length <= RARE_QUERY_CAP) {
       return (stmts.hitsForRows.all(JSON.stringify(rowids), needle, limit) as HitRow[]).map(toHit);
     }
@@ -89,10 +102,10 @@ export function searchMessages(db: Database.Database, query: string, limit: numb
   let cursor: [string, string] = ['\uffff', '\uffff'];
   let pageSize = Math.max(WALK_FIRST_PAGE, limit);
   for (;; pageSize = Math.min(pageSize * 2, WALK_MAX_PAGE)) {
-    const page = stmts.sessionPage.all(cursor[0], cursor[1], pageSize) as { id: string; last_activity: string }[];
+    const page = stmts.sessionPage.all(cursor[0], cursor[1], pageSize) as { key: number; id: string; last_activity: string }[];
     if (page.length === 0) break;
     const found = new Map<string, HitRow>();
-    for (const row of inSessions.all(JSON.stringify(page.map((p) => p.id)), needle) as HitRow[]) {
+    for (const row of inSessions.all(JSON.stringify(page.map((p) => p.key)), needle) as HitRow[]) {
       found.set(row.session_id, row);
     }
     for (const p of page) {

@@ -3,6 +3,7 @@ import { firstCodePoints } from '../lib/text.js';
 import { deferInsertIndexing } from './sqlite-deferred-index.js';
 import { SqliteSessionMerger } from './sqlite-merge.js';
 import { searchMessages } from './sqlite-search.js';
+import { DeletedSessionSweeper } from './sqlite-sweeper.js';
 import { deriveTitle, PREVIEW_CHARS } from './sqlite-title.js';
 import type {
   ImportResult, MessageRecord, MessageVersions, NewMessage, SearchHit, SessionMerge, SessionRecord, SessionStore, TreeMessage,
@@ -29,6 +30,13 @@ interface MessageRow {
   content: string;
   timestamp: string;
   metadata: string;
+}
+
+interface TreeRow extends MessageRow {
+  rowid: number;
+  parent_id: string | null;
+  active: number;
+  children: number;
 }
 
 const SESSION_COLUMNS = 'id, channel, auto_title, user_title, created, last_activity, message_count, preview, model';
@@ -67,67 +75,74 @@ function toMessageRecord(row: MessageRow): MessageRecord {
 export class SqliteSessionStore implements SessionStore {
   private readonly stmts;
   private merging: SqliteSessionMerger | undefined;
+  private readonly sweeper: DeletedSessionSweeper;
 
   constructor(private readonly db: Database.Database) {
+    // Messages refer to their session by its integer key (migration 6); `KEY` turns the text id
+    // every method takes into it, so each statement stays one lookup.
+    const KEY = '(SELECT key FROM sessions WHERE id = ?)';
     this.stmts = {
       list: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY last_activity DESC, id DESC LIMIT ?`),
       listBefore: db.prepare(
         `SELECT ${SESSION_COLUMNS} FROM sessions WHERE (last_activity, id) < (?, ?) ORDER BY last_activity DESC, id DESC LIMIT ?`,
       ),
       count: db.prepare('SELECT count(*) AS n FROM sessions').pluck(),
-      // A primary-key range scan: ids in [prefix, prefix + U+FFFF) start with prefix.
+      // A range scan of the id index: ids in [prefix, prefix + U+FFFF) start with prefix.
       withPrefix: db.prepare(
         `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id >= ? AND id < ? ORDER BY last_activity DESC LIMIT ?`,
       ),
       get: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
+      key: db.prepare('SELECT key FROM sessions WHERE id = ?').pluck(),
       rename: db.prepare('UPDATE sessions SET user_title = ? WHERE id = ?'),
       setAutoTitle: db.prepare('UPDATE sessions SET auto_title = ? WHERE id = ?'),
-      deleteMessages: db.prepare('DELETE FROM messages WHERE session_id = ?'),
-      deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE id = ? RETURNING key').pluck(),
       // The active branch only: PocketPaw's list view of the tree (spec §4.7).
       history: db.prepare(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq DESC LIMIT ?`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session = ${KEY} AND active = 1 ORDER BY seq DESC LIMIT ?`,
       ),
-      messages: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq`),
+      messages: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session = ${KEY} AND active = 1 ORDER BY seq`),
+      // By id: a walk over the session's rows (there is no index on message ids, see migration 6).
       message: db.prepare(
-        `SELECT ${MESSAGE_COLUMNS}, parent_id, active,
-           (SELECT count(*) FROM messages c WHERE c.session_id = m.session_id AND c.parent_id = m.id) AS children
-         FROM messages m WHERE session_id = ? AND id = ?`,
+        `SELECT ${MESSAGE_COLUMNS}, rowid, active, (SELECT p.id FROM messages p WHERE p.rowid = m.parent) AS parent_id,
+           (SELECT count(*) FROM messages c WHERE c.parent = m.rowid) AS children
+         FROM messages m WHERE session = ${KEY} AND id = ?`,
       ),
-      leaf: db.prepare('SELECT id FROM messages WHERE session_id = ? AND active = 1 ORDER BY seq DESC LIMIT 1').pluck(),
-      parentOf: db.prepare('SELECT parent_id FROM messages WHERE session_id = ? AND id = ?').pluck(),
-      newestChild: db.prepare('SELECT id FROM messages WHERE session_id = ? AND parent_id IS ? ORDER BY seq DESC LIMIT 1').pluck(),
-      children: db.prepare('SELECT id, active FROM messages WHERE session_id = ? AND parent_id IS ? ORDER BY seq'),
-      inactiveParents: db.prepare('SELECT DISTINCT parent_id FROM messages WHERE session_id = ? AND active = 0').pluck(),
+      rowidOf: db.prepare('SELECT rowid FROM messages WHERE session = ? AND id = ?').pluck(),
+      leaf: db.prepare('SELECT rowid FROM messages WHERE session = ? AND active = 1 ORDER BY seq DESC LIMIT 1').pluck(),
+      parentOf: db.prepare('SELECT parent FROM messages WHERE rowid = ?').pluck(),
+      newestChild: db.prepare('SELECT rowid FROM messages WHERE parent = ? ORDER BY seq DESC LIMIT 1').pluck(),
+      children: db.prepare('SELECT id, active FROM messages WHERE parent = ? ORDER BY seq'),
+      roots: db.prepare('SELECT id, active FROM messages WHERE session = ? AND parent IS NULL ORDER BY seq'),
+      inactiveParents: db.prepare('SELECT DISTINCT parent FROM messages WHERE session = ? AND active = 0').pluck(),
       deactivateOthers: db.prepare(
-        'UPDATE messages SET active = 0 WHERE session_id = ? AND active = 1 AND id NOT IN (SELECT value FROM json_each(?))',
+        'UPDATE messages SET active = 0 WHERE session = ? AND active = 1 AND rowid NOT IN (SELECT value FROM json_each(?))',
       ),
       activatePath: db.prepare(
-        'UPDATE messages SET active = 1 WHERE session_id = ? AND active = 0 AND id IN (SELECT value FROM json_each(?))',
+        'UPDATE messages SET active = 1 WHERE session = ? AND active = 0 AND rowid IN (SELECT value FROM json_each(?))',
       ),
-      deleteMessage: db.prepare('DELETE FROM messages WHERE session_id = ? AND id = ?'),
-      updateMessage: db.prepare('UPDATE messages SET content = ?, metadata = ? WHERE session_id = ? AND id = ?'),
+      deleteMessage: db.prepare('DELETE FROM messages WHERE rowid = ?'),
+      updateMessage: db.prepare(`UPDATE messages SET content = ?, metadata = ? WHERE session = ${KEY} AND id = ?`),
       branchSummary: db.prepare(
-        `SELECT count(*) AS n, (SELECT content FROM messages WHERE session_id = @id AND active = 1 ORDER BY seq DESC LIMIT 1) AS last
-         FROM messages WHERE session_id = @id AND active = 1`,
+        `SELECT count(*) AS n, (SELECT content FROM messages WHERE session = @key AND active = 1 ORDER BY seq DESC LIMIT 1) AS last
+         FROM messages WHERE session = @key AND active = 1`,
       ),
-      setSummary: db.prepare('UPDATE sessions SET message_count = ?, preview = ? WHERE id = ?'),
+      setSummary: db.prepare('UPDATE sessions SET message_count = ?, preview = ? WHERE key = ?'),
       setModel: db.prepare('UPDATE sessions SET model = ? WHERE id = ?'),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, channel, auto_title, user_title, created, last_activity, message_count, preview)
          VALUES (@id, @channel, NULL, NULL, @created, @created, 0, '')`,
       ),
-      maxSeq: db.prepare('SELECT coalesce(max(seq), -1) FROM messages WHERE session_id = ?').pluck(),
+      maxSeq: db.prepare('SELECT coalesce(max(seq), -1) FROM messages WHERE session = ?').pluck(),
       insertMessage: db.prepare(
-        `INSERT INTO messages (session_id, seq, id, role, content, timestamp, metadata, parent_id)
-         VALUES (@session_id, @seq, @id, @role, @content, @timestamp, @metadata, @parent_id)`,
+        `INSERT INTO messages (session, seq, id, role, content, timestamp, metadata, parent)
+         VALUES (@session, @seq, @id, @role, @content, @timestamp, @metadata, @parent)`,
       ),
       updateSummary: db.prepare(
         `UPDATE sessions SET auto_title = @auto_title, last_activity = max(last_activity, @last_activity),
-           message_count = message_count + @added, preview = @preview WHERE id = @id`,
+           message_count = message_count + @added, preview = @preview WHERE key = @key`,
       ),
-      setUserTitleIfNone: db.prepare('UPDATE sessions SET user_title = ? WHERE id = ? AND user_title IS NULL'),
     };
+    this.sweeper = new DeletedSessionSweeper(db);
   }
 
   list(limit: number, before?: string, beforeId?: string): SessionRecord[] {
@@ -159,11 +174,13 @@ export class SqliteSessionStore implements SessionStore {
     return this.stmts.setAutoTitle.run(title, id).changes > 0;
   }
 
+  /**
+   * Removes the session row and queues its messages for the sweeper: one small write, however
+   * long the session was. Nothing reads a message except through its session's row, so the
+   * queued messages are gone for every reader (history, search, export) at the commit.
+   */
   delete(id: string): boolean {
-    return this.db.transaction(() => {
-      this.stmts.deleteMessages.run(id);
-      return this.stmts.deleteSession.run(id).changes > 0;
-    })();
+    return this.sweeper.removeSession(() => this.stmts.deleteSession.get(id) as number | undefined);
   }
 
   history(id: string, limit: number): MessageRecord[] {
@@ -175,33 +192,35 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   message(id: string, messageId: string): TreeMessage | undefined {
-    const row = this.stmts.message.get(id, messageId) as (MessageRow & { parent_id: string | null; active: number; children: number }) | undefined;
+    const row = this.stmts.message.get(id, messageId) as TreeRow | undefined;
     return row && { ...toMessageRecord(row), parent_id: row.parent_id, active: row.active === 1, children: row.children };
   }
 
   activate(id: string, messageId: string | null, descend: boolean): void {
     this.db.transaction(() => {
-      let leaf = messageId;
-      if (leaf !== null && descend) {
-        for (let child = this.stmts.newestChild.get(id, leaf) as string | undefined; child; child = this.stmts.newestChild.get(id, child) as string | undefined) {
+      const key = this.stmts.key.get(id) as number | undefined;
+      if (key === undefined) return;
+      let leaf = messageId === null ? undefined : (this.stmts.rowidOf.get(key, messageId) as number | undefined);
+      if (leaf !== undefined && descend) {
+        for (let child = this.stmts.newestChild.get(leaf) as number | undefined; child; child = this.stmts.newestChild.get(child) as number | undefined) {
           leaf = child;
         }
       }
-      const path: string[] = [];
-      for (let at: string | null | undefined = leaf; at; at = this.stmts.parentOf.get(id, at) as string | null | undefined) path.push(at);
+      const path: number[] = [];
+      for (let at: number | null | undefined = leaf; at; at = this.stmts.parentOf.get(at) as number | null | undefined) path.push(at);
       const json = JSON.stringify(path);
-      this.stmts.deactivateOthers.run(id, json);
-      this.stmts.activatePath.run(id, json);
-      this.refreshSummary(id);
+      this.stmts.deactivateOthers.run(key, json);
+      this.stmts.activatePath.run(key, json);
+      this.refreshSummary(key);
     })();
   }
 
   deleteLeaf(id: string, messageId: string): boolean {
     return this.db.transaction(() => {
-      const m = this.message(id, messageId);
-      if (!m || m.children > 0) return false;
-      this.stmts.deleteMessage.run(id, messageId);
-      this.refreshSummary(id);
+      const row = this.stmts.message.get(id, messageId) as TreeRow | undefined;
+      if (!row || row.children > 0) return false;
+      this.stmts.deleteMessage.run(row.rowid);
+      this.refreshSummary(this.stmts.key.get(id) as number);
       return true;
     })();
   }
@@ -209,16 +228,18 @@ export class SqliteSessionStore implements SessionStore {
   updateMessage(id: string, messageId: string, content: string, metadata: Record<string, unknown>): boolean {
     return this.db.transaction(() => {
       if (this.stmts.updateMessage.run(content, JSON.stringify(metadata), id, messageId).changes === 0) return false;
-      this.refreshSummary(id);
+      this.refreshSummary(this.stmts.key.get(id) as number);
       return true;
     })();
   }
 
   versions(id: string): Map<string, MessageVersions> {
     const out = new Map<string, MessageVersions>();
+    const key = this.stmts.key.get(id) as number | undefined;
+    if (key === undefined) return out;
     // A message has siblings only if some message is off the active branch: usually none.
-    for (const parent of this.stmts.inactiveParents.all(id) as (string | null)[]) {
-      const group = this.stmts.children.all(id, parent) as { id: string; active: number }[];
+    for (const parent of this.stmts.inactiveParents.all(key) as (number | null)[]) {
+      const group = (parent === null ? this.stmts.roots.all(key) : this.stmts.children.all(parent)) as { id: string; active: number }[];
       const current = group.findIndex((m) => m.active === 1);
       if (current < 0 || group.length < 2) continue;
       out.set(group[current]!.id, { index: current + 1, count: group.length, ids: group.map((m) => m.id) });
@@ -231,9 +252,9 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   /** Count and preview follow the active branch after it changes. */
-  private refreshSummary(id: string): void {
-    const { n, last } = this.stmts.branchSummary.get({ id }) as { n: number; last: string | null };
-    this.stmts.setSummary.run(n, firstCodePoints(last ?? '', PREVIEW_CHARS), id);
+  private refreshSummary(key: number): void {
+    const { n, last } = this.stmts.branchSummary.get({ key }) as { n: number; last: string | null };
+    this.stmts.setSummary.run(n, firstCodePoints(last ?? '', PREVIEW_CHARS), key);
   }
 
   search(query: string, limit: number): SearchHit[] {
@@ -276,28 +297,30 @@ export class SqliteSessionStore implements SessionStore {
   /** Runs inside the caller's transaction. */
   private insert(id: string, channel: string, messages: NewMessage[]): void {
     let row = this.stmts.get.get(id) as SessionRow | undefined;
+    let key: number;
     if (!row) {
       if (messages.length === 0) return;
-      this.stmts.insertSession.run({ id, channel, created: messages[0]!.timestamp });
+      key = Number(this.stmts.insertSession.run({ id, channel, created: messages[0]!.timestamp }).lastInsertRowid);
       row = this.stmts.get.get(id) as SessionRow;
+    } else {
+      key = this.stmts.key.get(id) as number;
     }
-    let seq = (this.stmts.maxSeq.get(id) as number) + 1;
+    let seq = (this.stmts.maxSeq.get(key) as number) + 1;
     // Each message follows the active branch's leaf: a plain append keeps the branch linear.
-    let parent = (this.stmts.leaf.get(id) as string | undefined) ?? null;
+    let parent = (this.stmts.leaf.get(key) as number | undefined) ?? null;
     let autoTitle = row.auto_title;
     let last: NewMessage | undefined;
     for (const m of messages) {
-      this.stmts.insertMessage.run({
-        session_id: id, seq: seq++, id: m.id, role: m.role, content: m.content,
-        timestamp: m.timestamp, metadata: JSON.stringify(m.metadata ?? {}), parent_id: parent,
-      });
-      parent = m.id;
+      parent = Number(this.stmts.insertMessage.run({
+        session: key, seq: seq++, id: m.id, role: m.role, content: m.content,
+        timestamp: m.timestamp, metadata: JSON.stringify(m.metadata ?? {}), parent,
+      }).lastInsertRowid);
       autoTitle ??= deriveTitle(m.role, m.content);
       last = m;
     }
     if (last) {
       this.stmts.updateSummary.run({
-        id, auto_title: autoTitle, last_activity: last.timestamp, added: messages.length,
+        key, auto_title: autoTitle, last_activity: last.timestamp, added: messages.length,
         preview: firstCodePoints(last.content, PREVIEW_CHARS),
       });
     }

@@ -1,16 +1,9 @@
 import { expect } from 'vitest';
 import type { ChatTestEnv } from '../helpers/chat-server.js';
 
-/** Polls `check` until it gives a value (not undefined), or fails after `timeoutMs`. */
-export async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../helpers/until.js';
+
+export { until };
 
 /** Configures a channel and starts it through the real routes (spec §3.7), as the dashboard does. */
 export async function startChannel(env: ChatTestEnv, channel: string, config: Record<string, unknown>): Promise<void> {

@@ -52,21 +52,33 @@ describe('schema migrations', () => {
     db.close();
   });
 
-  it('upgrade a database written with the previous schema, keeping its sessions', () => {
+  it('upgrade a database written with the previous schema, keeping its sessions, their trees and search', () => {
     const file = dbFile();
     const old = openDatabase(file, { migrateTo: SCHEMA_VERSION - 1 });
     writeOldRow(old, 'websocket_prev', 'From the previous version');
-    old.prepare("INSERT INTO messages (session_id, seq, id, role, content, timestamp) VALUES ('websocket_prev', 1, 'm2', 'assistant', 'An answer', '2026-01-01T10:00:01.000000+00:00')").run();
+    // Schema 5's tree: m2 answers m1; m3 is an earlier answer to m1, off the active branch.
+    const add = old.prepare(
+      "INSERT INTO messages (session_id, seq, id, role, content, timestamp, parent_id, active) VALUES ('websocket_prev', ?, ?, 'assistant', ?, '2026-01-01T10:00:01.000000+00:00', 'm1', ?)",
+    );
+    add.run(1, 'm3', 'An earlier answer', 0);
+    add.run(2, 'm2', 'An answer', 1);
     old.prepare("UPDATE sessions SET message_count = 2 WHERE id = 'websocket_prev'").run();
+    writeOldRow(old, 'websocket_other', 'Another chat');
     old.close();
     const db = openDatabase(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const store = new SqliteSessionStore(db);
     expect(store.get('websocket_prev')).toMatchObject({ title: 'From the previous version', message_count: 2, model: null });
-    // The old list became a linear tree: each message's parent is the one before it.
-    expect(store.message('websocket_prev', 'm1')).toMatchObject({ parent_id: null, active: true, children: 1 });
+    expect(store.message('websocket_prev', 'm1')).toMatchObject({ parent_id: null, active: true, children: 2 });
     expect(store.message('websocket_prev', 'm2')).toMatchObject({ parent_id: 'm1', active: true, children: 0 });
+    expect(store.message('websocket_prev', 'm3')).toMatchObject({ parent_id: 'm1', active: false });
+    expect(store.messages('websocket_prev').map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(store.versions('websocket_prev').get('m2')).toEqual({ index: 2, count: 2, ids: ['m3', 'm2'] });
     expect(store.search('previous version', 5).map((h) => h.id)).toEqual(['websocket_prev']);
+    expect(store.search('earlier answer', 5)).toEqual([]); // off the active branch, as before
+    expect(store.search('Another', 5).map((h) => h.id)).toEqual(['websocket_other']);
+    // The rewrite's old pages were given back to the disk.
+    expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     db.close();
   });
 
