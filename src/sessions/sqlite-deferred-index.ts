@@ -20,7 +20,7 @@ export function deferInsertIndexing(db: Database.Database): () => void {
   const triggers = db.prepare(
     `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'`,
   ).all() as Array<{ name: string; sql: string }>;
-  // Rowids only grow (INTEGER PRIMARY KEY, and we hold the write lock), so the rows of the load
+  // Rowids only grow (AUTOINCREMENT, and we hold the write lock), so the rows of the load
   // are exactly those above the current maximum.
   const after = db.prepare('SELECT coalesce(max(rowid), 0) FROM messages').pluck().get() as number;
   const deferred: Array<{ sql: string; backfill: string; target: string }> = [];

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 
-/** Messages removed per step: ~3 ms of work (each one also leaves the search index). */
-const STEP_ROWS = 100;
+/** Messages removed per step: ~1.5 ms of work (each one also leaves the search index). */
+const STEP_ROWS = 50;
 /** Pause between steps, so requests keep flowing while a long history is cleared. */
 const STEP_PAUSE_MS = 10;
-/** First step after a delete: a burst of deletes (clearing a list) is swept afterwards. */
+/** Quiet time after the last delete before sweeping: a burst of deletes (clearing a list) goes first. */
 const START_DELAY_MS = 250;
 /** When another process holds the write lock (an import), try again this much later. */
 const BUSY_RETRY_MS = 2000;
@@ -22,6 +22,7 @@ const BUSY_RETRY_MS = 2000;
 export class DeletedSessionSweeper {
   private readonly stmts;
   private timer: NodeJS.Timeout | undefined;
+  private lastDeleteAt = 0;
 
   constructor(private readonly db: Database.Database) {
     this.stmts = {
@@ -44,6 +45,7 @@ export class DeletedSessionSweeper {
       return removed;
     })();
     if (key === undefined) return false;
+    this.lastDeleteAt = Date.now();
     this.schedule(START_DELAY_MS);
     return true;
   }
@@ -59,6 +61,11 @@ export class DeletedSessionSweeper {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.db.open) return;
+      const quietFor = Date.now() - this.lastDeleteAt;
+      if (quietFor < START_DELAY_MS) {
+        this.schedule(START_DELAY_MS - quietFor);
+        return;
+      }
       let next: 'more' | 'idle' | 'busy';
       try {
         next = this.step();
