@@ -58,7 +58,7 @@ const HELP = [
   '- `/help` — show this list',
 ].join('\n');
 
-const RENAME_REPLIES: Record<ReturnType<typeof renameCurrentSession>, (title: string) => string> = {
+const RENAME_REPLIES: Record<Awaited<ReturnType<typeof renameCurrentSession>>, (title: string) => string> = {
   empty: () => 'Usage: /rename <new title>',
   too_long: () => 'Title must be at most 200 characters.',
   no_session: () => 'This session has no messages yet; send one first, then rename it.',
@@ -97,10 +97,10 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
       return `Switched to "${pick.title}".`;
     }
     case 'rename':
-      return RENAME_REPLIES[renameCurrentSession(ctx, cmd.args)](cmd.args.trim());
+      return RENAME_REPLIES[await renameCurrentSession(ctx, cmd.args)](cmd.args.trim());
     case 'clear':
     case 'delete': {
-      const existed = removeCurrentSession(ctx, cmd.name === 'delete' ? 'delete' : 'clear');
+      const existed = await removeCurrentSession(ctx, cmd.name === 'delete' ? 'delete' : 'clear');
       if (!existed) return 'This session is already empty.';
       return cmd.name === 'clear' ? '🧹 Session cleared.' : '🗑️ Session deleted.';
     }

@@ -65,12 +65,12 @@ export function switchToSession(ctx: ChatSessionContext, session: SessionRecord)
 export type RenameOutcome = 'ok' | 'empty' | 'too_long' | 'no_session';
 
 /** Renames the current session (spec §3.1.2 rules, 200-character cap of §11.8). */
-export function renameCurrentSession(ctx: ChatSessionContext, rawTitle: string): RenameOutcome {
+export async function renameCurrentSession(ctx: ChatSessionContext, rawTitle: string): Promise<RenameOutcome> {
   const title = rawTitle.trim();
   if (!title) return 'empty';
   if ([...title].length > TITLE_MAX_CHARS) return 'too_long';
   try {
-    ctx.sessions.rename(currentSession(ctx).id, title);
+    await ctx.sessions.rename(currentSession(ctx).id, title);
   } catch (err) {
     if (err instanceof NotFoundError) return 'no_session';
     throw err;
@@ -82,10 +82,10 @@ export function renameCurrentSession(ctx: ChatSessionContext, rawTitle: string):
  * `/clear` and `/delete`: removes the current session's messages; `/delete` also drops the
  * alias, so the chat goes back to its base session. False when there was nothing to remove.
  */
-export function removeCurrentSession(ctx: ChatSessionContext, mode: 'clear' | 'delete'): boolean {
+export async function removeCurrentSession(ctx: ChatSessionContext, mode: 'clear' | 'delete'): Promise<boolean> {
   const { id } = currentSession(ctx);
   const existed = ctx.sessions.find(id) !== undefined;
-  if (existed) ctx.sessions.delete(id);
+  if (existed) await ctx.sessions.delete(id);
   if (mode === 'delete') ctx.aliases.clear(ctx.baseKey);
   return existed;
 }

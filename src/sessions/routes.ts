@@ -55,20 +55,20 @@ export function registerSessionRoutes(app: FastifyInstance, sessions: SessionSer
   r.post('/api/sessions/:id/title', {
     config, schema: { tags, summary: 'Rename a session (legacy rules: trimmed, non-empty)', params: sessionIdParams },
   }, async (req) => {
-    sessions.rename(req.params.id, legacyTitle(requireObjectBody(req.body).title));
+    await sessions.rename(req.params.id, legacyTitle(requireObjectBody(req.body).title));
     return OK;
   });
   r.post('/api/v1/sessions/:id/title', {
     config, schema: { tags, summary: 'Rename a session (stored as given, 1–200 characters)', params: sessionIdParams, body: v1RenameBody },
   }, async (req) => {
-    sessions.rename(req.params.id, req.body.title);
+    await sessions.rename(req.params.id, req.body.title);
     return OK;
   });
 
   // ---- delete ----
   for (const path of ['/api/sessions/:id', '/api/v1/sessions/:id']) {
     r.delete(path, { config, schema: { tags, summary: 'Delete a session and its messages', params: sessionIdParams } }, async (req) => {
-      sessions.delete(req.params.id);
+      await sessions.delete(req.params.id);
       return OK;
     });
   }

@@ -77,9 +77,9 @@ export class SessionService {
     return isPlausibleSessionId(id) ? this.store.get(id) : undefined;
   }
 
-  rename(rawId: string, title: string): SessionRecord {
+  async rename(rawId: string, title: string): Promise<SessionRecord> {
     const session = this.find(rawId);
-    if (!session || !this.store.rename(session.id, title)) throw new NotFoundError(SESSION_NOT_FOUND);
+    if (!session || !(await this.store.rename(session.id, title))) throw new NotFoundError(SESSION_NOT_FOUND);
     return this.emitUpdated(session.id);
   }
 
@@ -88,9 +88,9 @@ export class SessionService {
     if (this.store.setAutoTitle(id, title)) this.emitUpdated(id);
   }
 
-  delete(rawId: string): void {
+  async delete(rawId: string): Promise<void> {
     const session = this.find(rawId);
-    if (!session || !this.store.delete(session.id)) throw new NotFoundError(SESSION_NOT_FOUND);
+    if (!session || !(await this.store.delete(session.id))) throw new NotFoundError(SESSION_NOT_FOUND);
     this.events.emit('deleted', session.id);
   }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { GroupCommit } from '../store/group-commit.js';
 import { firstCodePoints } from '../lib/text.js';
 import { deferInsertIndexing } from './sqlite-deferred-index.js';
 import { SqliteSessionMerger } from './sqlite-merge.js';
@@ -76,6 +77,8 @@ export class SqliteSessionStore implements SessionStore {
   private readonly stmts;
   private merging: SqliteSessionMerger | undefined;
   private readonly sweeper: DeletedSessionSweeper;
+  /** Renames and deletes share fsyncs when several are in flight. */
+  private readonly commits: GroupCommit;
 
   constructor(private readonly db: Database.Database) {
     // Messages refer to their session by its integer key (migration 6); `KEY` turns the text id
@@ -143,6 +146,7 @@ export class SqliteSessionStore implements SessionStore {
       ),
     };
     this.sweeper = new DeletedSessionSweeper(db);
+    this.commits = new GroupCommit(db);
   }
 
   list(limit: number, before?: string, beforeId?: string): SessionRecord[] {
@@ -166,8 +170,8 @@ export class SqliteSessionStore implements SessionStore {
     return row && toSessionRecord(row);
   }
 
-  rename(id: string, title: string): boolean {
-    return this.stmts.rename.run(title, id).changes > 0;
+  rename(id: string, title: string): Promise<boolean> {
+    return this.commits.run(() => this.stmts.rename.run(title, id).changes > 0);
   }
 
   setAutoTitle(id: string, title: string): boolean {
@@ -179,8 +183,8 @@ export class SqliteSessionStore implements SessionStore {
    * long the session was. Nothing reads a message except through its session's row, so the
    * queued messages are gone for every reader (history, search, export) at the commit.
    */
-  delete(id: string): boolean {
-    return this.sweeper.removeSession(() => this.stmts.deleteSession.get(id) as number | undefined);
+  delete(id: string): Promise<boolean> {
+    return this.commits.run(() => this.sweeper.removeSession(() => this.stmts.deleteSession.get(id) as number | undefined));
   }
 
   history(id: string, limit: number): MessageRecord[] {

@@ -60,12 +60,12 @@ export interface SessionStore {
   /** Sessions whose id starts with `prefix` (a chat and its `/new` sessions), newest first. */
   listWithPrefix(prefix: string, limit: number): SessionRecord[];
   get(id: string): SessionRecord | undefined;
-  /** Sets the user title; false when the session does not exist. */
-  rename(id: string, title: string): boolean;
+  /** Sets the user title; false when the session does not exist. Resolves once it is on disk. */
+  rename(id: string, title: string): Promise<boolean>;
   /** Replaces the derived title (a model-written one); the user's title still wins. */
   setAutoTitle(id: string, title: string): boolean;
-  /** Removes the session and its messages; false when it does not exist. */
-  delete(id: string): boolean;
+  /** Removes the session and its messages; false when it does not exist. Resolves once it is on disk. */
+  delete(id: string): Promise<boolean>;
   /** Last `limit` messages of the active branch, oldest first. */
   history(id: string, limit: number): MessageRecord[];
   /** All messages of the active branch, oldest first. */

@@ -39,8 +39,8 @@ describe('deleting a session', () => {
     fill(store, 'websocket_kept', 3, 'zeppelin');
     expect(indexed(db, 'xylophone')).toBe(250);
 
-    expect(store.delete('websocket_gone')).toBe(true);
-    expect(store.delete('websocket_gone')).toBe(false);
+    expect(await store.delete('websocket_gone')).toBe(true);
+    expect(await store.delete('websocket_gone')).toBe(false);
     // Before the sweep: the rows are still there, but nothing reaches them.
     expect(count(db, 'SELECT count(*) FROM messages')).toBe(253);
     expect(store.get('websocket_gone')).toBeUndefined();
@@ -66,7 +66,7 @@ describe('deleting a session', () => {
   it('finishes the clean-up after a restart', async () => {
     const { file, db, store } = open();
     fill(store, 'websocket_gone', 120, 'xylophone');
-    store.delete('websocket_gone');
+    await store.delete('websocket_gone');
     db.close(); // before the sweep's first step
     const again = openDatabase(file);
     expect(count(again, 'SELECT count(*) FROM deleted_sessions')).toBe(1);
@@ -80,7 +80,7 @@ describe('deleting a session', () => {
   it('never waits for another process holding the write lock (an import): it retries later', async () => {
     const { file, db, store } = open();
     fill(store, 'websocket_gone', 50, 'xylophone');
-    store.delete('websocket_gone');
+    await store.delete('websocket_gone');
     const importer = new Database(file);
     importer.prepare('BEGIN IMMEDIATE').run(); // before the sweep's first step (250 ms)
     // The step meets the lock: it must give up at once, not block the event loop for the busy timeout.

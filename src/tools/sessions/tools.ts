@@ -78,7 +78,7 @@ export function createSessionTools(): ToolDefinition[] {
       description: 'Clear all messages from the current conversation session.',
       trust: 'sensitive',
       parameters: noArgs,
-      execute: async (_args, ctx) => (removeCurrentSession(chat(ctx), 'clear')
+      execute: async (_args, ctx) => ((await removeCurrentSession(chat(ctx), 'clear'))
         ? 'Cleared the current session.'
         : 'Session is already empty.'),
     }),
@@ -88,7 +88,7 @@ export function createSessionTools(): ToolDefinition[] {
       trust: 'safe',
       parameters: renameArgs,
       execute: async ({ title }, ctx) => {
-        switch (renameCurrentSession(chat(ctx), title)) {
+        switch (await renameCurrentSession(chat(ctx), title)) {
           case 'ok': return `Session renamed to "${title.trim()}".`;
           case 'empty': throw new Error('The title is empty.');
           case 'too_long': throw new Error(`Title must be at most ${TITLE_MAX_CHARS} characters.`);
@@ -101,7 +101,7 @@ export function createSessionTools(): ToolDefinition[] {
       description: 'Permanently delete the current conversation session and all its messages. The next message will start a fresh conversation.',
       trust: 'sensitive',
       parameters: noArgs,
-      execute: async (_args, ctx) => (removeCurrentSession(chat(ctx), 'delete')
+      execute: async (_args, ctx) => ((await removeCurrentSession(chat(ctx), 'delete'))
         ? 'Session deleted. Your next message will start a fresh conversation.'
         : 'No session to delete.'),
     }),
