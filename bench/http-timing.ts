@@ -12,7 +12,9 @@ export interface TimedResponse {
 }
 
 export class BenchClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  // Up to 8 sockets for the operations that keep 8 requests in flight; a sequential operation
+  // reuses one idle keep-alive socket.
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   private readonly url: URL;
 
   constructor(baseUrl: string, private readonly token?: string) {
@@ -98,6 +100,11 @@ export interface OperationSpec {
   budgetMs?: number;
   /** Minimum measured requests when the budget cuts the count. */
   minMeasured?: number;
+  /**
+   * Requests sent at once (default 1): `warmup` and `measured` then count bursts of this many,
+   * each request timed on its own.
+   */
+  inflight?: number;
   /** The i-th request (warm-up requests come first, then measured ones). */
   request: (i: number) => { method: string; path: string; json?: unknown };
   /** Throws (BenchCheckError) when the response is not what a working server returns. */
@@ -118,20 +125,24 @@ export interface Target {
  */
 export async function measureInterleaved(targets: Target[]): Promise<Stats[]> {
   const counters = targets.map(() => 0);
-  const one = async (t: number): Promise<number> => {
+  const one = async (t: number): Promise<number[]> => {
     const { client, spec } = targets[t]!;
-    const i = counters[t]!;
-    const r = spec.request(i);
-    const res = await client.request(r.method, r.path, r.json);
-    try {
-      spec.check(res, i);
-    } catch (err) {
-      throw new BenchCheckError(
-        `${spec.name}: ${r.method} ${r.path} → ${res.status}: ${(err as Error).message}; body: ${JSON.stringify(res.body).slice(0, 300)}`,
-      );
-    }
-    counters[t] = i + 1;
-    return res.ms;
+    const first = counters[t]!;
+    const burst = spec.inflight ?? 1;
+    counters[t] = first + burst;
+    return Promise.all(Array.from({ length: burst }, async (_, j) => {
+      const i = first + j;
+      const r = spec.request(i);
+      const res = await client.request(r.method, r.path, r.json);
+      try {
+        spec.check(res, i);
+      } catch (err) {
+        throw new BenchCheckError(
+          `${spec.name}: ${r.method} ${r.path} → ${res.status}: ${(err as Error).message}; body: ${JSON.stringify(res.body).slice(0, 300)}`,
+        );
+      }
+      return res.ms;
+    }));
   };
   const order = (round: number) => {
     const idx = targets.map((_, t) => t);
@@ -142,7 +153,7 @@ export async function measureInterleaved(targets: Target[]): Promise<Stats[]> {
   const budget = Math.min(...targets.map((t) => t.spec.budgetMs ?? Infinity));
   const maxWarmup = Math.max(...targets.map((t) => t.spec.warmup));
   for (let w = 0; w < maxWarmup; w++) {
-    for (const t of order(w)) if (w < targets[t]!.spec.warmup) warm[t]!.push(await one(t));
+    for (const t of order(w)) if (w < targets[t]!.spec.warmup) warm[t]!.push(...(await one(t)));
     // A slow operation: a few warm-up requests are enough; keep the time for measuring.
     const spent = warm.flat().reduce((a, b) => a + b, 0);
     if (Number.isFinite(budget) && w >= 2 && spent > budget / 4) break;
@@ -159,7 +170,7 @@ export async function measureInterleaved(targets: Target[]): Promise<Stats[]> {
   }
   const samples: number[][] = targets.map(() => []);
   for (let k = 0; k < Math.max(...counts); k++) {
-    for (const t of order(k)) if (k < counts[t]!) samples[t]!.push(await one(t));
+    for (const t of order(k)) if (k < counts[t]!) samples[t]!.push(...(await one(t)));
   }
   return samples.map(stats);
 }

@@ -4,7 +4,7 @@ import { SqliteSessionStore } from '../src/sessions/sqlite-store.js';
 import type { NewMessage } from '../src/sessions/types.js';
 import { formatUtc } from '../src/lib/time.js';
 import { openDatabase } from '../src/store/db.js';
-import { COMMON_FRACTION, COMMON_WORD, RARE_COUNT, RARE_WORD, hex, prng, randInt, sentence, uuid } from './text.js';
+import { COMMON_FRACTION, COMMON_WORD, RARE_CJK, RARE_COUNT, RARE_WORD, hex, prng, randInt, sentence, uuid } from './text.js';
 
 export interface SeedOptions {
   home: string;
@@ -86,7 +86,8 @@ export function seedDatabase(opts: SeedOptions): SeedResult {
         extra.push(COMMON_WORD);
         commonMessages++;
       }
-      if (j === rareAt) extra.push(RARE_WORD);
+      // The CJK phrase glued to a word, as it would be in Japanese text: no space to split on.
+      if (j === rareAt) extra.push(RARE_WORD, `の${RARE_CJK}へ`);
       t += randInt(rand, 3_000, 90_000);
       msgs.push({
         id: hex(rand, 32),

@@ -40,6 +40,8 @@ export function uuid(rand: Rand): string {
 /** The rare word: planted in exactly RARE_COUNT messages of each dataset. */
 export const RARE_WORD = 'zanzibarquux';
 export const RARE_COUNT = 5;
+/** A CJK phrase planted beside the rare word: substring search must find it without spaces around it. */
+export const RARE_CJK = '星空観測所';
 /** The common word: in about COMMON_FRACTION of all messages. */
 export const COMMON_WORD = 'garden';
 export const COMMON_FRACTION = 0.4;
