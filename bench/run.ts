@@ -352,8 +352,12 @@ async function main(): Promise<void> {
   const goalMet = scales.length > 1 && GOAL_OPS.every((op) => (ratios[op] as { within_goal: boolean }).within_goal);
 
   const importResult = await runImport(IMPORT_SESSIONS, IMPORT_MESSAGES_PER_SESSION);
-  log('chat: first-token latency and concurrent WebSocket chats');
-  const chat = await runChatBench();
+  // BENCH_CHAT=0 skips the chat part (measured alone by `npm run bench:chat`).
+  let chat: unknown = null;
+  if (process.env.BENCH_CHAT !== '0') {
+    log('chat: first-token latency and concurrent WebSocket chats');
+    chat = await runChatBench();
+  }
 
   const result = {
     benchmark: 'pocketpaw',
