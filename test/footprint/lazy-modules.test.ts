@@ -2,20 +2,31 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, cliEnv, ROOT, runCli } from '../cli/cli.js';
+// @ts-expect-error: a plain ES module without types
+import { buildServer } from '../../scripts/build-server.mjs';
 
 /**
  * Start-up loads only what answering requests needs (issue 14): the model providers, the
  * channel libraries, the docs UI, web page parsing, archives and the dashboard's build tool load
  * on first use. The real CLI runs under a loader hook (record-packages.mjs) that writes down
- * every package the process resolves; a regression that imports one of these at start-up fails.
+ * every package the process resolves (and, for the built server, every package bundled into a
+ * chunk it loads); a regression that imports one of these at start-up fails. Both ways the CLI
+ * runs are checked: the build (scripts/build-server.mjs, made here if stale) and tsx.
  */
 const NOT_AT_START = [
   'ai', '@ai-sdk/anthropic', '@ai-sdk/openai', '@ai-sdk/openai-compatible', '@modelcontextprotocol/sdk', '@fastify/swagger-ui', '@fastify/static', 'qrcode',
   'vite', 'grammy', 'discord.js', '@slack/bolt', 'linkedom', '@mozilla/readability', 'tar', 'yauzl',
 ];
+/** Nor does `sessions list` load the server's framework, its logger, the WebSocket library or the scheduler. */
+const NOT_FOR_LIST = ['fastify', 'pino', 'ws', 'ajv', 'yaml', '@fastify/swagger', 'croner'];
 const HOOK = path.join(ROOT, 'test', 'footprint', 'record-packages.mjs');
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+beforeAll(async () => {
+  await buildServer({ quiet: true });
+});
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pocketpaw-footprint-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -24,13 +35,13 @@ function loaded(file: string): Set<string> {
   return new Set(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean));
 }
 
-describe('what start-up loads', () => {
+describe.each(['built', 'tsx'])('what start-up loads (%s)', (runner) => {
   it('the API server answers health without loading the providers, the docs UI, the channels or the build tools', async () => {
     const home = fs.mkdtempSync(path.join(tmp, 'home-'));
-    const record = path.join(tmp, 'serve.txt');
+    const record = path.join(tmp, `serve-${runner}.txt`);
     fs.writeFileSync(record, '');
     const child = spawn(process.execPath, ['--import', HOOK, BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-      cwd: ROOT, env: cliEnv(home, { FOOTPRINT_RECORD: record }), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT, env: cliEnv(home, { FOOTPRINT_RECORD: record, POCKETPAW_RUNNER: runner }), stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     try {
@@ -62,13 +73,13 @@ describe('what start-up loads', () => {
 
   it('`sessions list` does not load the HTTP server, the providers or the channels', async () => {
     const home = fs.mkdtempSync(path.join(tmp, 'home-'));
-    const record = path.join(tmp, 'list.txt');
+    const record = path.join(tmp, `list-${runner}.txt`);
     fs.writeFileSync(record, '');
-    const r = await runCli(['sessions', 'list'], home, { NODE_OPTIONS: `--import ${HOOK}`, FOOTPRINT_RECORD: record });
+    const r = await runCli(['sessions', 'list'], home, { NODE_OPTIONS: `--import ${HOOK}`, FOOTPRINT_RECORD: record, POCKETPAW_RUNNER: runner });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('0 of 0 sessions');
     const packages = loaded(record);
     expect(packages).toContain('better-sqlite3');
-    expect([...NOT_AT_START, 'fastify'].filter((p) => packages.has(p))).toEqual([]);
+    expect([...NOT_AT_START, ...NOT_FOR_LIST].filter((p) => packages.has(p))).toEqual([]);
   });
 });
