@@ -14,7 +14,14 @@ import { upToDateEntry } from '../scripts/build-server.mjs';
 // requests are small; the cost is more frequent, equally short scavenges under heavy load.
 // The flag is read whenever V8 decides to grow, so setting it here, before anything loads, works.
 const command = process.argv[2];
-if (command === undefined || command === 'serve' || command.startsWith('-')) v8.setFlagsFromString('--semi-space-growth-factor=1');
+const server = command === undefined || command === 'serve' || command.startsWith('-');
+if (server) v8.setFlagsFromString('--semi-space-growth-factor=1');
+// A one-shot command (`sessions list`, `token`, `chat` …) parses the settings once and exits:
+// zod's JIT, which compiles each object schema to a function on its first parse (worth it for a
+// server's many requests), only costs it time (~20 ms of `sessions list`). zod keeps its config
+// on globalThis (shared by every copy of zod) and reads it when a schema is built, so it is set
+// here, before anything loads.
+else globalThis.__zod_globalConfig = { ...globalThis.__zod_globalConfig, jitless: true };
 
 const runner = process.env.POCKETPAW_RUNNER;
 const built = runner === 'tsx' ? null : upToDateEntry({ evenIfStale: runner === 'built' });

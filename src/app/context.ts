@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { databasePath } from './paths.js';
 import type Database from 'better-sqlite3';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { CredentialChecker } from '../auth/credentials.js';
@@ -89,9 +89,7 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export function databasePath(home: string): string {
-  return path.join(home, 'pocketpaw.db');
-}
+export { databasePath };
 
 export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppContext {
   const config = loadConfig(env);

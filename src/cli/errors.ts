@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { resolveHome } from '../config/load.js';
-import { databasePath } from '../app/context.js';
+import { databasePath } from '../app/paths.js';
 
 /** A mistake on the command line; shown as one line, without a stack trace. */
 export class UsageError extends Error {}

@@ -1,6 +1,7 @@
+// Only what every command needs is imported here; each command loads the rest when it runs
+// (`sessions list` must not compile the server, the import or the security audit: issue 14).
 import { Command, InvalidArgumentError } from 'commander';
 import { PortInUseError, startServer } from '../server/start.js';
-import { isLoopbackHost } from '../security-audit/checks.js';
 import { MasterToken } from '../auth/master-token.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { DomainError } from '../lib/errors.js';
@@ -11,7 +12,6 @@ import type { ChannelName } from '../channels/types.js';
 import { VERSION } from '../version/routes.js';
 import { runChat } from './chat-command.js';
 import { describeFsError, UsageError } from './errors.js';
-import { runImport } from './import-command.js';
 import { securityAuditCommand } from './security-audit-command.js';
 import { sessionsCommand } from './sessions-command.js';
 import { mcpCommand } from './mcp-command.js';
@@ -50,6 +50,9 @@ async function serve(mode: ServerMode, opts: { host?: string; port?: number }, c
     if (problem) throw new UsageError(`Cannot listen: ${problem} (${(err as Error).message}). Pick another address with --host or port with --port.`);
     throw err;
   }
+  // Before the first line is printed: whoever waits for it may signal the process at once, and
+  // the signal handlers below must be in place by then (nothing is awaited after it).
+  const { isLoopbackHost } = await import('../security-audit/checks.js');
   const what = mode === 'dashboard' ? 'Dashboard' : 'API';
   process.stdout.write(`PocketPaw ${VERSION} — ${what} on ${server.url}\n`);
   process.stdout.write(`Data: ${server.ctx.home}\n`);
@@ -123,7 +126,8 @@ program.command('serve').description('API only (no dashboard), on port 8000 by d
 
 program.command('import <dir>').description('Import history from a PocketPaw (Python) data dir, e.g. ~/.pocketpaw')
   .option('--json', 'print the summary as JSON')
-  .action((dir: string, opts: { json?: boolean }) => {
+  .action(async (dir: string, opts: { json?: boolean }) => {
+    const { runImport } = await import('./import-command.js');
     process.exitCode = runImport(dir, opts);
   });
 

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
-import { parseServer, readMcpConfig, updateMcpConfig, type StoredServer } from '../mcp/config.js';
-import { McpManager } from '../mcp/manager.js';
-import { usableJailRoot } from '../tools/fs/jail.js';
-import { Sandbox } from '../tools/sandbox/sandbox.js';
+import type { StoredServer } from '../mcp/config.js';
 import { UsageError } from './errors.js';
+
+/** The MCP modules load when an `mcp` command runs, not with every command (issue 14). */
+const mcpConfig = () => import('../mcp/config.js');
 
 /**
  * `pocketpaw mcp …`: edits `mcp_servers.json` in the data dir. A running server reads the file
@@ -14,7 +14,8 @@ export function mcpCommand(): Command {
   const cmd = new Command('mcp').description('List, add, remove, enable, disable and test MCP servers');
   const home = () => loadConfig().home;
 
-  cmd.command('list').description('Configured MCP servers').option('--json', 'print JSON').action((o: { json?: boolean }) => {
+  cmd.command('list').description('Configured MCP servers').option('--json', 'print JSON').action(async (o: { json?: boolean }) => {
+    const { readMcpConfig } = await mcpConfig();
     const { servers, problems } = readMcpConfig(home());
     if (o.json) {
       // Env values are secrets: names only.
@@ -37,7 +38,8 @@ export function mcpCommand(): Command {
     .option('--folder <path>', 'stdio: a folder the server may read and write (repeat)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--oauth', 'the remote server needs browser sign-in')
     .option('--disabled', 'save it without starting it')
-    .action((name: string, o: { command?: string; args: string[]; url?: string; transport?: string; env: string[]; timeout?: number; network?: boolean; folder: string[]; oauth?: boolean; disabled?: boolean }) => {
+    .action(async (name: string, o: { command?: string; args: string[]; url?: string; transport?: string; env: string[]; timeout?: number; network?: boolean; folder: string[]; oauth?: boolean; disabled?: boolean }) => {
+      const { parseServer, updateMcpConfig } = await mcpConfig();
       if (!o.command === !o.url) throw new UsageError('Give either --command (a program) or --url (a remote server)');
       const env: Record<string, string> = {};
       for (const pair of o.env) {
@@ -65,7 +67,8 @@ export function mcpCommand(): Command {
       process.stdout.write(`${replaced ? 'Replaced' : 'Added'} MCP server ${server.name}${server.enabled ? '' : ' (disabled)'}\n`);
     });
 
-  cmd.command('remove <name>').description('Remove a server').action((name: string) => {
+  cmd.command('remove <name>').description('Remove a server').action(async (name: string) => {
+    const { updateMcpConfig } = await mcpConfig();
     const found = updateMcpConfig(home(), (list) => {
       const i = list.findIndex((s) => s.name === name);
       if (i >= 0) list.splice(i, 1);
@@ -76,7 +79,8 @@ export function mcpCommand(): Command {
   });
 
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
-    cmd.command(`${verb} <name>`).description(enabled ? 'Start a server (from the next turn)' : 'Stop a server, keeping its config').action((name: string) => {
+    cmd.command(`${verb} <name>`).description(enabled ? 'Start a server (from the next turn)' : 'Stop a server, keeping its config').action(async (name: string) => {
+      const { updateMcpConfig } = await mcpConfig();
       const found = updateMcpConfig(home(), (list) => {
         const s = list.find((x) => x.name === name);
         if (s) s.enabled = enabled;
@@ -88,6 +92,9 @@ export function mcpCommand(): Command {
   }
 
   cmd.command('test <name>').description('Connect to a configured server, list its tools, disconnect').action(async (name: string) => {
+    const [{ readMcpConfig }, { McpManager }, { usableJailRoot }, { Sandbox }] = await Promise.all([
+      mcpConfig(), import('../mcp/manager.js'), import('../tools/fs/jail.js'), import('../tools/sandbox/sandbox.js'),
+    ]);
     const config = loadConfig();
     const server = readMcpConfig(config.home).servers.find((s) => s.name === name);
     if (!server) throw new UsageError(`Server '${name}' not found`);

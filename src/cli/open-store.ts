@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { databasePath } from '../app/context.js';
+import { databasePath } from '../app/paths.js';
 import { MasterToken } from '../auth/master-token.js';
 import { loadConfig } from '../config/load.js';
 import { SECRET_SETTINGS } from '../config/settings.js';

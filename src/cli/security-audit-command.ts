@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { ModelResolver } from '../models/resolver.js';
 import { loadConfig } from '../config/load.js';
-import { runSecurityAudit, type AuditRun } from '../security-audit/checks.js';
+import type { AuditRun } from '../security-audit/checks.js';
 
 function render(run: AuditRun, fix: boolean): string {
   const lines = ['', '='.repeat(60), '  POCKETPAW SECURITY AUDIT', '='.repeat(60), ''];
@@ -20,6 +19,8 @@ function render(run: AuditRun, fix: boolean): string {
  * Exits 0 when every check passes (after fixing, with --fix), 1 when problems remain.
  */
 export async function runSecurityAuditCommand(opts: { fix?: boolean; json?: boolean }): Promise<number> {
+  // Loaded here, not with the CLI: the other commands do not need the audit's checks.
+  const [{ ModelResolver }, { runSecurityAudit }] = await Promise.all([import('../models/resolver.js'), import('../security-audit/checks.js')]);
   const { home, settings } = loadConfig();
   const models = new ModelResolver();
   const run = await runSecurityAudit({
