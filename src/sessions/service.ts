@@ -77,10 +77,11 @@ export class SessionService {
     return isPlausibleSessionId(id) ? this.store.get(id) : undefined;
   }
 
-  async rename(rawId: string, title: string): Promise<SessionRecord> {
+  async rename(rawId: string, title: string): Promise<void> {
     const session = this.find(rawId);
     if (!session || !(await this.store.rename(session.id, title))) throw new NotFoundError(SESSION_NOT_FOUND);
-    return this.emitUpdated(session.id);
+    // A delete may have landed while the rename was being synced: then there is nothing to announce.
+    this.emitUpdated(session.id);
   }
 
   /** A model-written title; never shadows a title the user set. */
@@ -145,7 +146,7 @@ export class SessionService {
   setModel(rawId: string, model: string | null): SessionRecord {
     const session = this.find(rawId);
     if (!session || !this.store.setModel(session.id, model)) throw new NotFoundError(SESSION_NOT_FOUND);
-    return this.emitUpdated(session.id);
+    return this.emitUpdated(session.id)!; // synchronous: nothing can delete it in between
   }
 
   /** A record as clients may see it (titles and preview redacted). */
@@ -153,9 +154,9 @@ export class SessionService {
     return this.redactSession(s);
   }
 
-  private emitUpdated(id: string): SessionRecord {
-    const updated = this.store.get(id)!;
-    this.events.emit('updated', this.redactSession(updated));
+  private emitUpdated(id: string): SessionRecord | undefined {
+    const updated = this.store.get(id);
+    if (updated) this.events.emit('updated', this.redactSession(updated));
     return updated;
   }
 
