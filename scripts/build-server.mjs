@@ -17,6 +17,11 @@
 // time (static assets, workers), native ones, the build tools and the big channel libraries stay
 // external (EXTERNAL below), resolved from node_modules at run time as under tsx. Dynamic
 // imports stay lazy: esbuild puts what only they reach into chunks loaded on first use.
+// The code is minified (whitespace and syntax; names are kept, so stack traces still name the
+// functions): V8 keeps every loaded module's source in memory, and the server's was ~6 MB of
+// idle RSS (84 -> 76 MB measured). `node --enable-source-maps` maps traces back to src/.
+// packages.json in the build folder lists the packages bundled into each chunk (test/footprint
+// checks what start-up loads with it).
 // The folder is two levels below the root, like src/<dir>/, so paths the code resolves from
 // import.meta.url (web/dist, package.json, scripts/) stay the same.
 import fs from 'node:fs';
@@ -96,6 +101,21 @@ const bundling = {
   },
 };
 
+/** Chunk file name → the npm packages bundled into it, from esbuild's metafile. */
+function bundledPackages(metafile, outDir) {
+  const byChunk = {};
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (!file.endsWith('.js')) continue;
+    const names = new Set();
+    for (const input of Object.keys(output.inputs)) {
+      const m = /.*node_modules[\\/]((?:@[^/\\]+[\\/])?[^/\\]+)[\\/]/.exec(input);
+      if (m) names.add(m[1].replace('\\', '/'));
+    }
+    byChunk[path.relative(outDir, path.resolve(root, file))] = [...names].sort();
+  }
+  return byChunk;
+}
+
 export async function buildServer({ force = false, quiet = false } = {}) {
   if (!force && upToDateEntry()) return false;
   const log = quiet ? () => {} : (msg) => process.stderr.write(`${msg}\n`);
@@ -112,7 +132,7 @@ export async function buildServer({ force = false, quiet = false } = {}) {
     log('esbuild not found: the server will run through tsx (slower start-up).');
     return false;
   }
-  await build({
+  const result = await build({
     entryPoints: { main: path.join(src, 'cli', 'main.ts') },
     outdir: path.join(out, dir),
     bundle: true,
@@ -125,9 +145,13 @@ export async function buildServer({ force = false, quiet = false } = {}) {
     // module has none, so each chunk gets one.
     banner: { js: "import { createRequire as __pocketpawRequire } from 'node:module'; const require = __pocketpawRequire(import.meta.url);" },
     sourcemap: 'linked',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    metafile: true,
     chunkNames: 'chunk-[hash]',
     logLevel: 'warning',
   });
+  fs.writeFileSync(path.join(out, dir, 'packages.json'), `${JSON.stringify(bundledPackages(result.metafile, path.join(out, dir)), null, 1)}\n`);
   const tmp = `${current}.${process.pid}`;
   fs.writeFileSync(tmp, `${JSON.stringify({ dir, sourcesAt, builtAt: new Date().toISOString() })}\n`);
   fs.renameSync(tmp, current);

@@ -9,17 +9,19 @@ export function initialize(data) {
   file = data?.file;
 }
 
+const manifests = new Map();
+
 /**
- * The packages bundled into a chunk of the built server (scripts/build-server.mjs): esbuild
- * heads each module it bundles with a `// <path>` comment, so a chunk that is loaded names the
- * packages whose code it carries. Without this, a bundled package would load unseen.
+ * The packages bundled into a chunk of the built server (scripts/build-server.mjs writes them to
+ * packages.json beside the chunks), so a chunk that is loaded names the packages whose code it
+ * carries. Without this, a bundled package would load unseen.
  */
 function bundledPackages(url) {
-  if (!/\/\.build\/server-[^/]+\/[^/]+\.js$/.test(url) || seenChunks.has(url)) return [];
+  const m = /^(.*\/\.build\/server-[^/]+)\/([^/]+\.js)$/.exec(url);
+  if (!m || seenChunks.has(url)) return [];
   seenChunks.add(url);
-  const names = new Set();
-  for (const m of fs.readFileSync(fileURLToPath(url), 'utf8').matchAll(/^\/\/ \S*node_modules\/((?:@[^/\s]+\/)?[^/\s]+)\//gm)) names.add(m[1]);
-  return [...names];
+  if (!manifests.has(m[1])) manifests.set(m[1], JSON.parse(fs.readFileSync(fileURLToPath(`${m[1]}/packages.json`), 'utf8')));
+  return manifests.get(m[1])[m[2]] ?? [];
 }
 
 export async function resolve(specifier, context, next) {
