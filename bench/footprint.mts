@@ -7,10 +7,13 @@
  * measures, per mode:
  * - `first_request_ms`: from spawn to the first 200 of `GET /api/v1/version` (the port is read
  *   from the "… on http://host:port" line the CLI prints once it listens, then it is polled);
- * - `startup_ms`: from spawn to the first 200 of `GET /api/v1/health`, asked right after (its
- *   first call runs the health checks, the database's integrity check included);
- * - `idle_rss_mb`: the child's VmRSS (/proc/<pid>/status) after it has been idle ~2 s, and
- *   `peak_rss_mb` (VmHWM) over its life so far;
+ * - `startup_ms`: from spawn to the first 200 of `GET /api/v1/health`, asked right after (the
+ *   database's integrity check runs in a worker thread started once the server listens, so
+ *   health answers from the other checks meanwhile; before that change its first call ran it);
+ * - `idle_rss_mb`: the child's VmRSS (/proc/<pid>/status) after it has been idle ~2 s (the
+ *   integrity check's worker may still be running then), and `peak_rss_mb` (VmHWM) so far;
+ * - `check_done_ms`: from spawn to the first health answer that includes the integrity check
+ *   (no `message`; 10–15 s at 10k), and `rss_after_check_mb`: VmRSS 2 s after that;
  * - `sessions list`: wall time of `node bin/pocketpaw.js sessions list` until it exits.
  * A bare `node` HTTP server and a bare `node -e ""` are measured in the same run as baselines.
  *
@@ -75,7 +78,29 @@ function getStatus(url: string): Promise<number> {
   });
 }
 
-interface StartRun { first_request_ms: number; startup_ms: number; idle_rss_mb: number; peak_rss_mb: number }
+interface StartRun { first_request_ms: number; startup_ms: number; idle_rss_mb: number; peak_rss_mb: number; check_done_ms: number; rss_after_check_mb: number }
+
+function getJson(url: string): Promise<Record<string, unknown> | null> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => {
+        try { resolve(JSON.parse(body) as Record<string, unknown>); } catch { resolve(null); }
+      });
+    });
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** Polls health until its answer includes the database's integrity check (no "still running" message). */
+async function checkDone(url: string, started: number): Promise<number> {
+  for (let i = 0; i < 2_400; i++) {
+    const body = await getJson(url);
+    if (body && body.status !== undefined && body.message === undefined) return performance.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never reported the integrity check done`);
+}
 
 /** Polls until the URL answers 200; the time it did, from `started`. */
 async function firstOk(url: string, started: number): Promise<number> {
@@ -89,7 +114,7 @@ async function firstOk(url: string, started: number): Promise<number> {
 }
 
 /** Spawns a server, times it to the first 200 of health, waits idle, reads its memory, stops it. */
-async function startOnce(args: string[], env: NodeJS.ProcessEnv): Promise<StartRun> {
+async function startOnce(args: string[], env: NodeJS.ProcessEnv, bareBaseline = false): Promise<StartRun> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: cliRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -111,7 +136,11 @@ async function startOnce(args: string[], env: NodeJS.ProcessEnv): Promise<StartR
     const startup = await firstOk(`${base}/api/v1/health`, started);
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const mem = rssOf(child.pid!);
-    return { first_request_ms: firstRequest, startup_ms: startup, idle_rss_mb: mem.rss, peak_rss_mb: mem.peak };
+    // The bare baseline answers "ok" to anything: nothing runs in its background.
+    const done = bareBaseline ? startup : await checkDone(`${base}/api/v1/health`, started);
+    if (!bareBaseline) await new Promise((r) => setTimeout(r, IDLE_MS));
+    const after = rssOf(child.pid!);
+    return { first_request_ms: firstRequest, startup_ms: startup, idle_rss_mb: mem.rss, peak_rss_mb: mem.peak, check_done_ms: done, rss_after_check_mb: after.rss };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -140,6 +169,8 @@ function summarize(list: StartRun[]) {
     startup_ms: stats(list.map((r) => r.startup_ms)),
     idle_rss_mb: stats(list.map((r) => r.idle_rss_mb)),
     peak_rss_mb: stats(list.map((r) => r.peak_rss_mb)),
+    check_done_ms: stats(list.map((r) => r.check_done_ms)),
+    rss_after_check_mb: stats(list.map((r) => r.rss_after_check_mb)),
   };
 }
 
@@ -176,7 +207,7 @@ const starts: Record<string, StartRun[]> = Object.fromEntries(Object.keys(modes)
 const cliTimes: Record<string, number[]> = Object.fromEntries(Object.keys(cli).map((k) => [k, []]));
 for (let i = -1; i < runs; i++) {
   for (const [name, m] of Object.entries(modes)) {
-    const r = await startOnce(m.args, m.env);
+    const r = await startOnce(m.args, m.env, name === 'node_baseline');
     if (i >= 0) starts[name]!.push(r);
   }
   for (const [name, c] of Object.entries(cli)) {
@@ -184,7 +215,7 @@ for (let i = -1; i < runs; i++) {
     if (i >= 0) cliTimes[name]!.push(ms);
   }
   const last = starts.api!.at(-1);
-  log(i < 0 ? 'warm-up done' : `run ${i + 1}/${runs}: api ${last!.first_request_ms.toFixed(0)} ms to a request, ${last!.startup_ms.toFixed(0)} ms to health, ${last!.idle_rss_mb.toFixed(1)} MB; list ${cliTimes.sessions_list!.at(-1)!.toFixed(0)} ms`);
+  log(i < 0 ? 'warm-up done' : `run ${i + 1}/${runs}: api ${last!.first_request_ms.toFixed(0)} ms to a request, ${last!.startup_ms.toFixed(0)} ms to health, ${last!.idle_rss_mb.toFixed(1)} MB (${last!.rss_after_check_mb.toFixed(1)} MB once the integrity check is done); list ${cliTimes.sessions_list!.at(-1)!.toFixed(0)} ms`);
 }
 
 const result = {
