@@ -12,10 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { runChatBench } from './chat.js';
 import { runImport } from './import-run.js';
-import { envInts, log, mb, r3, removeTemp, shuffled, t0, tempDir, tempDirs } from './support.js';
-import { BenchClient, expect, measureInterleaved, type OperationSpec, type Stats, type TimedResponse } from './http-timing.js';
+import { envInts, log, mb, r3, removeTemp, t0, tempDir, tempDirs } from './support.js';
+import { BenchClient, expect, measureInterleaved, type OperationSpec, type Stats } from './http-timing.js';
 import { dbBytes, seedDatabase, type SeedResult } from './seed.js';
-import { COMMON_FRACTION, COMMON_WORD, RARE_CJK, RARE_COUNT, RARE_WORD, prng } from './text.js';
+import { COMMON_FRACTION, COMMON_WORD, RARE_CJK, RARE_COUNT, RARE_WORD } from './text.js';
+import {
+  DELETE_MEASURED, DELETE_WARMUP, INFLIGHT, MEASURED, OPS, PAGE, SEARCH_BUDGET_MS, SEARCH_LIMIT, WARMUP, sessionOperations, type Op,
+} from './session-ops.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -25,36 +28,15 @@ const MESSAGES_PER_SESSION = envInts('BENCH_MESSAGES_PER_SESSION', [100])[0]!;
 const IMPORT_SESSIONS = envInts('BENCH_IMPORT_SESSIONS', [10_000])[0]!;
 const IMPORT_MESSAGES_PER_SESSION = envInts('BENCH_IMPORT_MESSAGES_PER_SESSION', [20])[0]!;
 
-const WARMUP = 20;
-const MEASURED = 200;
-const DELETE_WARMUP = 10;
-const DELETE_MEASURED = 100;
-/** Requests kept in flight by the concurrent write operations (rename_8, delete_8). */
-const INFLIGHT = 8;
-const INFLIGHT_WARMUP = 2;
-const INFLIGHT_MEASURED = 25;
-/** Per search operation (all scales together): a slow search is measured fewer times (at least 30) to stay near this. */
-const SEARCH_BUDGET_MS = 20_000;
-const PAGE = 50;
-const SEARCH_LIMIT = 20;
-
-const OPS = [
-  'version', 'list', 'rename', 'history', 'search_rare', 'search_cjk', 'search_common', 'delete', 'rename_8', 'delete_8',
-] as const;
 /** Issue 14: every operation's 10k/1k p50 ratio at most this. */
 const GOAL_RATIO = 1.3;
 const GOAL_OPS = OPS.filter((op) => op !== 'version');
-type Op = (typeof OPS)[number];
+/** BENCH_OPS=rename,rename_8 measures only those (with version, the ratios' baseline). */
+const MEASURED_OPS = new Set<string>(process.env.BENCH_OPS ? ['version', ...process.env.BENCH_OPS.split(',')] : OPS);
 
 /** Open servers and clients, closed on failure too. */
 const servers: RunningServer[] = [];
 const clients: BenchClient[] = [];
-interface Body {
-  [k: string]: unknown;
-}
-const ok200 = (res: TimedResponse) => expect(res.status === 200, `status ${res.status}, expected 200`);
-const asBody = (res: TimedResponse) => res.body as Body;
-
 interface ScaleResult {
   sessions: number;
   messages_per_session: number;
@@ -114,152 +96,7 @@ async function prepareScale(sessions: number): Promise<Scale> {
   clients.push(client);
   log(`  server up at ${server.url} in ${serverStartMs.toFixed(0)} ms`);
 
-  const rand = prng(7 + sessions);
-  const rareSet = new Set(seed.rareSessions);
-  const ordinary = shuffled(seed.ids.filter((id) => !rareSet.has(id)), rand);
-  // Deleted last; distinct ids kept apart from the rest so every other request hits a live session.
-  const deleteWarmup = Math.min(DELETE_WARMUP, Math.floor(ordinary.length / 20));
-  const deleteMeasured = Math.min(DELETE_MEASURED, Math.floor(ordinary.length / 4) - deleteWarmup);
-  const deleteIds = ordinary.slice(0, deleteWarmup + deleteMeasured);
-  const burstsWarmup = Math.min(INFLIGHT_WARMUP, Math.floor(ordinary.length / 40 / INFLIGHT));
-  const burstsMeasured = Math.min(INFLIGHT_MEASURED, Math.floor(ordinary.length / 4 / INFLIGHT) - burstsWarmup);
-  const delete8Ids = ordinary.slice(deleteIds.length, deleteIds.length + (burstsWarmup + burstsMeasured) * INFLIGHT);
-  const deleted = [...deleteIds, ...delete8Ids];
-  const live = ordinary.slice(deleted.length);
-  const randomLive = () => live[Math.floor(rand() * live.length)]!;
-  const renamed = new Map<string, string>();
-  const renameRequest = (i: number) => {
-    const id = randomLive();
-    const title = `Bench title ${i} ${id.slice(-6)}`;
-    renamed.set(id, title);
-    return { method: 'POST', path: `/api/v1/sessions/${id}/title`, json: { title } };
-  };
-
-  const specs: OperationSpec[] = [
-    {
-      name: 'version', warmup: WARMUP, measured: MEASURED,
-      request: () => ({ method: 'GET', path: '/api/v1/version' }),
-      check: (res) => {
-        ok200(res);
-        expect(typeof asBody(res).version === 'string', 'no version');
-      },
-    },
-    {
-      name: 'list', warmup: WARMUP, measured: MEASURED,
-      request: () => ({ method: 'GET', path: `/api/v1/sessions?limit=${PAGE}` }),
-      check: (res) => {
-        ok200(res);
-        const body = asBody(res);
-        const rows = body.sessions as Array<{ last_activity: string }>;
-        expect(Array.isArray(rows) && rows.length === PAGE, `expected ${PAGE} sessions`);
-        expect(body.total === sessions, `total ${String(body.total)}, expected ${sessions}`);
-        expect(rows.every((r, i) => i === 0 || rows[i - 1]!.last_activity >= r.last_activity), 'not newest first');
-      },
-    },
-    {
-      name: 'rename', warmup: WARMUP, measured: MEASURED,
-      request: (i) => renameRequest(i),
-      check: (res) => {
-        ok200(res);
-        expect(asBody(res).status === 'ok', 'status is not ok');
-      },
-    },
-    {
-      name: 'history', warmup: WARMUP, measured: MEASURED,
-      request: () => ({ method: 'GET', path: `/api/v1/sessions/${randomLive()}/history?limit=${PAGE}` }),
-      check: (res) => {
-        ok200(res);
-        const rows = res.body as Array<{ role: string; content: string }>;
-        expect(Array.isArray(rows) && rows.length === Math.min(PAGE, MESSAGES_PER_SESSION), `expected ${PAGE} messages`);
-        expect(rows.every((m, i) => i === 0 || m.role !== rows[i - 1]!.role), 'roles do not alternate');
-        expect(rows.every((m) => typeof m.content === 'string' && m.content.length >= 60), 'bad content');
-      },
-    },
-    {
-      name: 'search_rare', warmup: WARMUP, measured: MEASURED, budgetMs: SEARCH_BUDGET_MS,
-      request: () => ({ method: 'GET', path: `/api/v1/sessions/search?q=${RARE_WORD}&limit=${SEARCH_LIMIT}` }),
-      check: (res) => {
-        ok200(res);
-        const hits = asBody(res).sessions as Array<{ id: string; match: string }>;
-        expect(Array.isArray(hits), 'no sessions array');
-        const got = new Set(hits.map((h) => h.id));
-        expect(got.size === rareSet.size && [...rareSet].every((id) => got.has(id)),
-          `found ${hits.length} sessions, expected exactly the ${rareSet.size} planted ones`);
-        expect(hits.every((h) => h.match.toLowerCase().includes(RARE_WORD)), 'a match lacks the word');
-      },
-    },
-    {
-      name: 'search_cjk', warmup: WARMUP, measured: MEASURED, budgetMs: SEARCH_BUDGET_MS,
-      request: () => ({ method: 'GET', path: `/api/v1/sessions/search?q=${encodeURIComponent(RARE_CJK)}&limit=${SEARCH_LIMIT}` }),
-      check: (res) => {
-        ok200(res);
-        const hits = asBody(res).sessions as Array<{ id: string; match: string }>;
-        expect(Array.isArray(hits) && hits.length === rareSet.size && hits.every((h) => rareSet.has(h.id)),
-          `found ${Array.isArray(hits) ? hits.length : 0} sessions, expected exactly the ${rareSet.size} planted ones`);
-        expect(hits.every((h) => h.match.includes(RARE_CJK)), 'a match lacks the phrase');
-      },
-    },
-    {
-      name: 'search_common', warmup: WARMUP, measured: MEASURED, budgetMs: SEARCH_BUDGET_MS,
-      request: () => ({ method: 'GET', path: `/api/v1/sessions/search?q=${COMMON_WORD}&limit=${SEARCH_LIMIT}` }),
-      check: (res) => {
-        ok200(res);
-        const hits = asBody(res).sessions as Array<{ id: string; match: string; last_activity: string }>;
-        expect(Array.isArray(hits) && hits.length === SEARCH_LIMIT, `expected ${SEARCH_LIMIT} hits`);
-        expect(hits.every((h) => h.match.toLowerCase().includes(COMMON_WORD)), 'a match lacks the word');
-        expect(new Set(hits.map((h) => h.id)).size === hits.length, 'a session appears twice');
-        expect(hits.every((h, i) => i === 0 || hits[i - 1]!.last_activity >= h.last_activity), 'not newest first');
-      },
-    },
-    {
-      name: 'delete', warmup: deleteWarmup, measured: deleteMeasured,
-      request: (i) => ({ method: 'DELETE', path: `/api/v1/sessions/${deleteIds[i]!}` }),
-      check: (res) => {
-        ok200(res);
-        expect(asBody(res).status === 'ok', 'status is not ok');
-      },
-    },
-    {
-      name: 'rename_8', warmup: INFLIGHT_WARMUP, measured: INFLIGHT_MEASURED, inflight: INFLIGHT,
-      request: (i) => renameRequest(i),
-      check: (res) => {
-        ok200(res);
-        expect(asBody(res).status === 'ok', 'status is not ok');
-      },
-    },
-    {
-      name: 'delete_8', warmup: burstsWarmup, measured: burstsMeasured, inflight: INFLIGHT,
-      request: (i) => ({ method: 'DELETE', path: `/api/v1/sessions/${delete8Ids[i]!}` }),
-      check: (res) => {
-        ok200(res);
-        expect(asBody(res).status === 'ok', 'status is not ok');
-      },
-    },
-  ];
-
-  const verify = async (): Promise<string[]> => {
-    const checks: string[] = [];
-    const svc = server.ctx.sessions;
-    for (const [id, title] of [...renamed].slice(-20)) {
-      expect(svc.find(id)?.title === title, `rename of ${id} not stored`);
-    }
-    checks.push(`last 20 renames stored (of ${renamed.size} distinct sessions renamed)`);
-    expect(deleted.every((id) => svc.find(id) === undefined), 'a deleted session still exists');
-    const after = await client.request('GET', '/api/v1/sessions?limit=1');
-    expect(after.status === 200 && asBody(after).total === sessions - deleted.length, 'total after deletes is wrong');
-    checks.push(`${deleted.length} sessions deleted; list total ${sessions} → ${sessions - deleted.length}`);
-    const historyOfDeleted = await client.request('GET', `/api/v1/sessions/${delete8Ids[0] ?? deleteIds[0]!}/history`);
-    expect(historyOfDeleted.status === 200 && Array.isArray(historyOfDeleted.body) && historyOfDeleted.body.length === 0,
-      'history of a deleted session is not empty');
-    const rareAgain = await client.request('GET', `/api/v1/sessions/search?q=${RARE_WORD.toUpperCase()}&limit=${SEARCH_LIMIT}`);
-    expect(rareAgain.status === 200 && (asBody(rareAgain).sessions as unknown[]).length === RARE_COUNT,
-      'upper-case rare search does not find the planted sessions');
-    checks.push(`rare-word search returns exactly the ${RARE_COUNT} planted sessions (also upper-cased)`);
-    checks.push(`common-word search returns ${SEARCH_LIMIT} distinct sessions, newest first, each match containing "${COMMON_WORD}"`);
-    checks.push('every measured response was 200 with a well-formed body');
-    return checks;
-  };
-
+  const { specs, verify } = sessionOperations({ sessions, messagesPerSession: MESSAGES_PER_SESSION, seed, server, client });
   return { sessions, home, seed, server, serverStartMs, client, specs, verify };
 }
 
@@ -270,6 +107,7 @@ async function runScales(): Promise<{ scales: ScaleResult[]; memory: Record<stri
 
   log(`measuring ${OPS.length} operations, requests to the ${prepared.length} servers interleaved`);
   for (const [k, name] of OPS.entries()) {
+    if (!MEASURED_OPS.has(name)) continue;
     const targets = prepared.map((p) => ({ client: p.client, spec: p.specs[k]! }));
     expect(targets.every((t) => t.spec.name === name), `operation order mismatch at ${name}`);
     const results = await measureInterleaved(targets);
@@ -335,6 +173,7 @@ async function main(): Promise<void> {
   const ratios: Record<string, unknown> = {};
   if (scales.length > 1) {
     for (const op of OPS) {
+      if (!MEASURED_OPS.has(op)) continue;
       const p50 = top.ops[op].p50_ms / base.ops[op].p50_ms;
       const p99 = top.ops[op].p99_ms / base.ops[op].p99_ms;
       // The same ratio with the trivial request's time (HTTP + framework overhead) taken off both.
@@ -349,7 +188,7 @@ async function main(): Promise<void> {
       };
     }
   }
-  const goalMet = scales.length > 1 && GOAL_OPS.every((op) => (ratios[op] as { within_goal: boolean }).within_goal);
+  const goalMet = scales.length > 1 && GOAL_OPS.every((op) => (ratios[op] as { within_goal: boolean } | undefined)?.within_goal);
 
   const importResult = await runImport(IMPORT_SESSIONS, IMPORT_MESSAGES_PER_SESSION);
   // BENCH_CHAT=0 skips the chat part (measured alone by `npm run bench:chat`).
