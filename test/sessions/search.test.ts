@@ -12,6 +12,7 @@ const sessions: Record<string, FixtureMessage[]> = {
   websocket_s3: [u('x'), a(`${'long '.repeat(100)}needle`)],
   websocket_s4: [u('Robert"); DROP TABLE sessions;-- is my name'), a('"quoted" AND NEAR(* stuff')],
   websocket_s5: [u('Emoji test 🍋🍋 lemons'), a('ok')],
+  websocket_s6: [u(`星空の観測記録：${'今夜は月が明るく、'.repeat(40)}おわり`)],
 };
 // Enough messages containing "garden" to push the query past the index's rare-query cap,
 // so the common-word path (walking recent sessions) is exercised too.
@@ -65,7 +66,7 @@ describe('session search (spec §3.1.1, §11.3)', () => {
     expect((await search('DROP TABLE sessions;--')).map((h) => h.id)).toEqual(['websocket_s4']);
     expect((await search('"quoted" AND NEAR(*')).map((h) => h.id)).toEqual(['websocket_s4']);
     expect(await search('NEAR(')).toHaveLength(1);
-    expect((await s.get('/api/sessions')).body.total).toBe(50);
+    expect((await s.get('/api/sessions')).body.total).toBe(51);
   });
 
   it('empty or blank query → no sessions', async () => {
@@ -100,5 +101,16 @@ describe('session search (spec §3.1.1, §11.3)', () => {
   it('reflects renames in hit titles', async () => {
     await s.post('/api/sessions/websocket_s1/title', { title: 'Japan 🗾' });
     expect((await search('tokyo'))[0]!.title).toBe('Japan 🗾');
+  });
+
+  it('long queries: only some of their trigrams are looked up, but every hit holds the whole query', async () => {
+    const whole = `星空の観測記録：${'今夜は月が明るく、'.repeat(40)}おわり`;
+    expect((await search(whole.slice(3, 300))).map((h) => h.id)).toEqual(['websocket_s6']);
+    // Same trigrams at the looked-up places, one character changed in between: no hit.
+    const altered = `${whole.slice(3, 150)}X${whole.slice(151, 300)}`;
+    expect(await search(altered)).toEqual([]);
+    // The trigrams are all present, in another order: no hit either (the index keeps no positions).
+    expect(await search('明るく、今夜は月が明るく、今夜は月が今夜は')).toEqual([]);
+    expect((await search('明るく、今夜は月が明るく、今夜は月が')).map((h) => h.id)).toEqual(['websocket_s6']);
   });
 });
