@@ -31,7 +31,11 @@ export function createMemoryPromptContributor(store: MemoryStore, settings: Sett
     const seen = new Set<string>();
     const lines: string[] = [];
     let used = 0;
-    for (const e of [...store.search(scope, userText, RELEVANT, 'any'), ...store.recent(scope, RECENT)]) {
+    // Newest first fetched first: with none in the scope (most users, most of the time) the
+    // full-text search, several FTS5 queries a turn, is skipped.
+    const recent = store.recent(scope, RECENT);
+    if (!recent.length) return '';
+    for (const e of [...store.search(scope, userText, RELEVANT, 'any'), ...recent]) {
       if (seen.has(e.id)) continue;
       seen.add(e.id);
       let text = entryLine(e);
