@@ -15,11 +15,52 @@ export function historyFetchLimit(b: HistoryBudget): number {
 const HEADER = '[Earlier conversation]\n';
 
 /**
+ * The stored messages a turn's prompt is built from (`read(n)`: the last n, oldest first), read
+ * in growing steps instead of `historyFetchLimit` at once (410 rows by default, every turn, most
+ * of them then dropped): a step is enough once older messages could not change what
+ * `buildPromptHistory` makes of it, i.e. it holds the whole recent window and the summaries of
+ * the older ones it holds already overflow the budget. The prompt is the same as from all
+ * `historyFetchLimit` messages. `exclude` trailing messages are not part of the prompt (the
+ * answer being continued).
+ */
+export function readPromptHistory(read: (limit: number) => MessageRecord[], b: HistoryBudget, exclude = 0): MessageRecord[] {
+  const max = historyFetchLimit(b);
+  let n = Math.min(max, 2 * b.recentWindow + exclude);
+  for (;;) {
+    const got = read(n);
+    if (got.length < n || n >= max || overflows(got.slice(0, got.length - exclude), b)) return got;
+    n = Math.min(max, n * 4);
+  }
+}
+
+/** Whether `messages` (a suffix of the history) decide the prompt whatever came before them. */
+function overflows(messages: MessageRecord[], b: HistoryBudget): boolean {
+  const usable = messages.filter(isUsable);
+  if (usable.length <= b.recentWindow) return false; // the recent window may reach further back
+  // The summary is HEADER + lines joined by newlines, dropped oldest line first while over budget.
+  let size = HEADER.length - 1 + usable.slice(-b.recentWindow).reduce((n, m) => n + m.content.length, 0);
+  if (size + 1 >= b.charBudget) return true; // no summary line fits at all
+  for (let i = usable.length - b.recentWindow - 1; i >= 0; i--) {
+    size += summaryLine(usable[i]!, b).length + 1;
+    if (size > b.charBudget) return true;
+  }
+  return false;
+}
+
+/**
  * A failed turn's answer (`metadata.error`, spec §4.7) is never sent back to the model: it is
  * shown to the user, with "Try again", but a half answer and an error would only mislead it.
  */
 function isFailedAnswer(m: MessageRecord): boolean {
   return m.role === 'assistant' && typeof m.metadata.error === 'string';
+}
+
+function isUsable(m: MessageRecord): boolean {
+  return (m.role === 'user' || m.role === 'assistant') && !isFailedAnswer(m) && m.content.trim() !== '';
+}
+
+function summaryLine(m: MessageRecord, b: HistoryBudget): string {
+  return `${m.role === 'user' ? 'User' : 'Assistant'}: ${cutAtWord(m.content, b.summaryChars)}`;
 }
 
 function cutAtWord(text: string, max: number): string {
@@ -36,10 +77,10 @@ function cutAtWord(text: string, max: number): string {
  * whole fits the character budget. `messages` are oldest first.
  */
 export function buildPromptHistory(messages: MessageRecord[], b: HistoryBudget): ModelMessage[] {
-  const usable = messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && !isFailedAnswer(m) && m.content.trim());
+  const usable = messages.filter(isUsable);
   const recent = usable.slice(-b.recentWindow);
   const older = usable.slice(0, usable.length - recent.length);
-  let lines = older.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${cutAtWord(m.content, b.summaryChars)}`);
+  let lines = older.map((m) => summaryLine(m, b));
   let turns: ModelMessage[] = recent.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
 
   // The summary message is HEADER + lines joined by newlines: all of it counts toward the budget.
