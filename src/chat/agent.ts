@@ -3,13 +3,62 @@ import { unwrapToolOutput } from '../security/injection/scanner.js';
 import { mcpServerOf, unknownToolRepair } from '../tools/registry.js';
 import type { AgentEvent } from './agent-events.js';
 
+type AgentModules = [typeof import('ai'), typeof import('../models/provider-errors.js')];
+let agentModules: Promise<AgentModules> | undefined;
+
 /**
  * The AI SDK, loaded on the first turn (or when a chat client connects, see ChatService.warmUp),
- * not at start-up: it is the heaviest import of the server (bench/README.md, Footprint). Node
- * caches the modules, so later turns pay nothing.
+ * not at start-up: it is the heaviest import of the server (bench/README.md, Footprint). The
+ * promise is kept: a repeated `import()` of a loaded module still goes through the module
+ * loader (and its hooks under tsx, ~1 ms a turn). A failed load is tried again next time.
  */
-export function loadAgentModules() {
-  return Promise.all([import('ai'), import('../models/provider-errors.js')]);
+export function loadAgentModules(): Promise<AgentModules> {
+  agentModules ??= Promise.all([import('ai'), import('../models/provider-errors.js')]).catch((err: unknown) => {
+    agentModules = undefined;
+    throw err;
+  });
+  return agentModules;
+}
+
+/** Each tool parameter schema in the SDK's form, its JSON schema converted once (see `prepareTools`). */
+const sdkSchemas = new WeakMap<object, unknown>();
+
+/**
+ * The turn's tool set, changed in place (it is built for this turn; its hidden markers, the MCP
+ * server and the unknown-tool handler, stay):
+ * - each zod parameter schema is replaced by a cached SDK schema. The SDK converts a zod schema
+ *   to JSON schema on every request (zod's toJSONSchema, ~0.1 ms per tool: several ms a turn
+ *   before the provider is asked); its own `zodSchema()` wrapper converts once and keeps the
+ *   result, so one wrapper per schema object serves every turn;
+ * - each tool waits for `ready` before it runs (see AgentRun.ready).
+ */
+function prepareTools(tools: ToolSet, zodSchema: typeof import('ai').zodSchema, ready: Promise<void> | undefined): ToolSet {
+  for (const entry of Object.values(tools) as Array<{ inputSchema?: unknown; execute?: (...args: never[]) => unknown }>) {
+    const schema = entry.inputSchema;
+    if (schema && typeof schema === 'object' && '_zod' in schema) { // else already an SDK schema (MCP tools)
+      let cached = sdkSchemas.get(schema);
+      if (!cached) {
+        cached = zodSchema(schema as Parameters<typeof zodSchema>[0]);
+        sdkSchemas.set(schema, cached);
+      }
+      entry.inputSchema = cached;
+    }
+    const execute = entry.execute;
+    if (ready && execute) entry.execute = (async (...args: never[]) => {
+      await ready;
+      return execute(...args);
+    }) as typeof execute;
+  }
+  return tools;
+}
+
+/** The repair hook (a call to a tool not offered goes through the gate, which audits it) waits for `ready` too. */
+function afterReady<F extends (...args: never[]) => Promise<unknown>>(fn: F | undefined, ready: Promise<void> | undefined): F | undefined {
+  if (!fn || !ready) return fn;
+  return (async (...args: never[]) => {
+    await ready;
+    return fn(...args);
+  }) as F;
 }
 
 export interface AgentRun {
@@ -24,6 +73,12 @@ export interface AgentRun {
   /** Give up when the provider sends nothing for this long. */
   idleTimeoutMs: number;
   maxRetries: number;
+  /**
+   * Resolves once the turn's user message is on disk (ChatService: TurnStart). The request is
+   * sent at once, but nothing is yielded and no tool runs before: an answer that came back
+   * sooner waits. Rejected: the run ends without yielding anything (the caller reports why).
+   */
+  ready?: Promise<void>;
 }
 
 // The SDK prints provider warnings (e.g. unknown model ids) to the console; the server log is ours.
@@ -57,7 +112,8 @@ function asError(err: unknown): unknown {
  * `error` event, and the generator ends. Returns normally when aborted.
  */
 export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
-  const [{ stepCountIs, streamText }, { describeProviderError, providerDisplayName }] = await loadAgentModules();
+  const [{ stepCountIs, streamText, zodSchema }, { describeProviderError, providerDisplayName }] = await loadAgentModules();
+  const tools = prepareTools(run.tools, zodSchema, run.ready);
   const idle = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
@@ -89,15 +145,17 @@ export async function* runAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
       model: run.model,
       system: run.system,
       messages: run.messages,
-      tools: run.tools,
+      tools,
       stopWhen: stepCountIs(run.maxSteps),
       abortSignal: signal,
       maxRetries: run.maxRetries,
       // The default prints the error with its stack to the console; we report it as an event.
       onError: () => {},
       // A call to a tool that was not offered goes through the tool gate: refused, audited, and the model told.
-      experimental_repairToolCall: unknownToolRepair(run.tools),
+      experimental_repairToolCall: afterReady(unknownToolRepair(run.tools), run.ready),
     });
+    // The request is on its way; nothing of the answer before the user's message is on disk.
+    if (run.ready && !(await run.ready.then(() => true, () => false))) return;
     // Tools still running: the provider is not expected to send anything meanwhile (a shell
     // command, a plan waiting for approval), so the idle timer waits until they are done.
     const running = new Set<string>();

@@ -1,17 +1,15 @@
 import crypto from 'node:crypto';
 import type { SettingsStore } from '../config/settings-store.js';
 import type { InboundFilter } from '../security/injection/inbound-filter.js';
-import { redact } from '../security/redact.js';
 import { createStreamRedactor } from '../security/stream-redactor.js';
-import type { SecretValues } from '../security/secret-values.js';
 import { toSessionId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';
 import { nowIso } from '../lib/time.js';
 import { loadAgentModules, runAgent } from './agent.js';
-import type { AgentEvent } from './agent-events.js';
+import { redactEvent } from './redact-event.js';
 import type { SessionAliases } from '../sessions/aliases.js';
-import { buildPromptHistory, historyFetchLimit } from './prompt-history.js';
-import { withChatModel } from '../models/chat-model.js';
+import { buildPromptHistory, readPromptHistory } from './prompt-history.js';
+import { ModelCache } from './model-cache.js';
 import { maxTurnsFor, type ModelResolver, type ResolvedModel } from '../models/resolver.js';
 import { InvalidInputError, NotFoundError } from '../lib/errors.js';
 import type { MediaStore } from '../media/store.js';
@@ -29,6 +27,8 @@ import type { ToolContext, ToolGate } from '../tools/types.js';
 import { withToolProfile, type ToolProfile } from '../tools/policy/policy.js';
 import type { TurnQueue } from './turn-queue.js';
 import type { TurnEnd, TurnSink } from './turn-sink.js';
+import { TurnStart } from './turn-start.js';
+import type { MessageRecord } from '../sessions/types.js';
 
 export interface TurnInput {
   /** The chat's base key, e.g. `websocket:<uuid>`; aliases (/new) may redirect a plain chat. */
@@ -99,8 +99,11 @@ export class ChatService {
   /** Aborted on shutdown so no turn outlives the process. */
   private readonly shutdown = new AbortController();
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly models: ModelCache;
 
-  constructor(private readonly deps: ChatDeps) {}
+  constructor(private readonly deps: ChatDeps) {
+    this.models = new ModelCache(deps.models);
+  }
 
   /**
    * Loads the AI SDK and the current provider in the background, so the first turn does not
@@ -108,7 +111,7 @@ export class ChatService {
    * message is likely to follow. Idle servers never load them (issue 14).
    */
   warmUp(): void {
-    void Promise.all([loadAgentModules(), this.deps.models.resolve(this.deps.settings.get())]).catch(() => undefined);
+    void Promise.all([loadAgentModules(), this.models.resolve(this.deps.settings.get(), null)]).catch(() => undefined);
   }
 
   /** The session key a chat currently writes to. */
@@ -193,43 +196,61 @@ export class ChatService {
         applyBranchAction(this.deps.sessions, sessionId, action, plan.target);
         if (action.kind !== 'edit') plan.userText = plan.target.message.content;
       }
+      let user: MessageRecord | undefined;
       if (writesUserText) {
         plan.userMessageId = crypto.randomUUID();
         // The files go into the agent's workspace; the stored names are the copies' (spec §4.7).
-        const user = userMessage(plan.userText, input, workspaceDir(this.deps.home, this.deps.settings.get()));
-        this.deps.sessions.append(sessionId, plan.channel, [{
-          id: plan.userMessageId, role: 'user', content: user.content, timestamp: nowIso(), metadata: user.metadata,
-        }]);
-        if (input.model) this.deps.sessions.setModel(sessionId, input.model);
+        const prepared = userMessage(plan.userText, input, workspaceDir(this.deps.home, this.deps.settings.get()));
+        user = { id: plan.userMessageId, role: 'user', content: prepared.content, timestamp: nowIso(), metadata: prepared.metadata };
       }
-      sink.started(sessionKey);
+      const stored = user;
+      const start = new TurnStart(() => {
+        if (!stored) return;
+        this.deps.sessions.append(sessionId, plan.channel, [stored]);
+        if (input.model) this.deps.sessions.setModel(sessionId, input.model);
+      }, () => sink.started(sessionKey));
       // Registered before anything is awaited, so a stop sent at any point of the turn stops it
       // (rather than being answered "nothing running" while the model is still picked).
       const controller = new AbortController();
       this.active.set(sessionId, controller);
       try {
-        const session = this.deps.sessions.find(sessionId);
-        const resolved = await this.deps.models.resolve(withChatModel(this.deps.settings.get(), session?.model ?? null));
+        // A new chat's own model comes with its first message and is stored with it.
+        const chatModel = input.model ?? this.deps.sessions.find(sessionId)?.model ?? null;
+        const resolved = await this.models.resolve(this.deps.settings.get(), chatModel);
         if (!resolved.provider) {
+          await start.now();
           // The hint is guidance, not an answer: shown, never stored.
           sink.message(resolved.hint, 'no_model');
           sink.end({ usage: null, interrupted: false, failed: false, sessionId, userMessageId: plan.userMessageId });
           return;
         }
+        // A turn that waits for another conversation's slot has its message stored while it waits.
+        if (this.deps.queue.full) await start.now();
         let ran = false;
         await this.deps.queue.withSlot(() => {
           ran = true;
-          return this.runModel(plan, resolved, controller, sink);
+          return this.runModel(plan, resolved, controller, sink, start, user);
         }, controller.signal);
         // Stopped while waiting for a slot: nothing was generated, the turn just ends.
         if (!ran) sink.end({ usage: null, interrupted: true, failed: false, sessionId, userMessageId: plan.userMessageId });
+      } catch (err) {
+        // Whatever failed, the user's message is kept and the failure follows `started`, as when
+        // the message was stored first. (If storing it is what failed, that error is reported.)
+        await start.now();
+        throw err;
       } finally {
         this.active.delete(sessionId);
       }
     });
   }
 
-  private async runModel(plan: TurnPlan, resolved: ResolvedModel, controller: AbortController, sink: TurnSink): Promise<void> {
+  /**
+   * Asks the model and streams its answer. The user's message (`user`, not stored yet) is in the
+   * prompt; it is stored right after the request has gone out (`start`, see TurnStart).
+   */
+  private async runModel(
+    plan: TurnPlan, resolved: ResolvedModel, controller: AbortController, sink: TurnSink, start: TurnStart, user: MessageRecord | undefined,
+  ): Promise<void> {
     const { sessionId, channel, sessionKey } = plan;
     const settings = withToolProfile(this.deps.settings.get(), plan.toolProfile);
     const signal = AbortSignal.any([controller.signal, this.shutdown.signal]);
@@ -243,13 +264,14 @@ export class ChatService {
       summaryChars: settings.compaction_summary_chars,
     };
     // The model's own context: raw (clients get `history()`, which is redacted).
-    const history = this.deps.sessions.rawHistory(sessionId, historyFetchLimit(budget));
     const continued = plan.action.kind === 'continue' ? plan.target?.message : undefined;
+    const stored = (n: number) => this.deps.sessions.rawHistory(sessionId, n);
+    const history = readPromptHistory(user ? (n) => (n > 0 ? [...stored(n - 1), user] : []) : stored, budget, continued ? 1 : 0);
     const messages = buildPromptHistory(continued ? history.slice(0, -1) : history, budget);
     if (continued) messages.push(...continuePrompt(continued.content));
     // The answered message's images, when the model can see them; else a notice that it got only names.
     const images = await imagePromptParts(continued ? [] : lastUserAttachments(history, this.deps.media), resolved, settings);
-    if (images.notice) sink.message(images.notice, 'vision');
+    const system = await buildSystemPrompt(this.deps.home, this.deps.promptContributors, { sessionKey, sender: plan.sender, userText: plan.userText });
     // Answer and reasoning are two streams; a secret may be split across deltas of either.
     // Both know the exact secret values (master token, saved keys) as well as the patterns.
     const secrets = this.deps.sessions.secrets;
@@ -269,34 +291,54 @@ export class ChatService {
     const record = new TurnRecord();
     let usage: TurnEnd['usage'] = null;
 
-    for await (const event of runAgent({
+    // The request goes out first; the message is stored on the next turn of the event loop,
+    // while the provider works on it, and the agent yields and runs tools only after that. (The
+    // SDK is loaded first, so the request is sent within this turn of the loop.)
+    await loadAgentModules();
+    const ready = start.afterDispatch();
+    const events = runAgent({
       model: resolved.model,
       providerName: resolved.provider,
-      system: await buildSystemPrompt(this.deps.home, this.deps.promptContributors, { sessionKey, sender: plan.sender, userText: plan.userText }),
+      system,
       messages: withImages(messages, images.parts),
       tools: this.deps.tools.toolSet(toolContext, this.deps.toolGate),
       maxSteps: maxTurnsFor(settings),
       signal,
       idleTimeoutMs: settings.llm_idle_timeout_seconds * 1000,
       maxRetries: settings.llm_max_retries,
-    })) {
-      record.observe(event);
-      if (event.type === 'text') {
+      ready,
+    })[Symbol.asyncIterator]();
+    const first = events.next();
+    try {
+      await ready;
+    } catch (err) {
+      controller.abort(); // the message could not be stored: the request is withdrawn, the failure reported
+      throw err;
+    }
+    if (images.notice) sink.message(images.notice, 'vision');
+    try {
+      for (let next = await first; !next.done; next = await events.next()) {
+        const event = next.value;
+        record.observe(event);
+        if (event.type === 'text') {
+          flushThinking();
+          const safe = redactor.push(event.delta);
+          if (safe) sink.text(safe);
+          continue;
+        }
+        if (event.type === 'thinking') {
+          flushText();
+          const safe = thoughts.push(event.delta);
+          if (safe) sink.event({ type: 'thinking', delta: safe }, sessionKey);
+          continue;
+        }
         flushThinking();
-        const safe = redactor.push(event.delta);
-        if (safe) sink.text(safe);
-        continue;
-      }
-      if (event.type === 'thinking') {
         flushText();
-        const safe = thoughts.push(event.delta);
-        if (safe) sink.event({ type: 'thinking', delta: safe }, sessionKey);
-        continue;
+        if (event.type === 'usage') usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens, total_tokens: event.total_tokens };
+        sink.event(redactEvent(event, secrets), sessionKey);
       }
-      flushThinking();
-      flushText();
-      if (event.type === 'usage') usage = { input_tokens: event.input_tokens, output_tokens: event.output_tokens, total_tokens: event.total_tokens };
-      sink.event(redactEvent(event, secrets), sessionKey);
+    } finally {
+      await events.return(undefined); // as `for await` would when the loop ends early: the agent's stream is closed
     }
     flushThinking();
     flushText();
@@ -343,21 +385,5 @@ export class ChatService {
   async close(): Promise<void> {
     this.shutdown.abort();
     await Promise.allSettled([...this.pending]);
-  }
-}
-
-function redactEvent(e: AgentEvent, secrets: SecretValues): AgentEvent {
-  switch (e.type) {
-    case 'tool_result': return { ...e, result: redact(e.result, secrets) };
-    case 'tool_start': {
-      const json = redact(JSON.stringify(e.params ?? {}), secrets);
-      try {
-        return { ...e, params: JSON.parse(json) as unknown };
-      } catch {
-        return { ...e, params: json }; // redaction cut through JSON syntax: show it as text
-      }
-    }
-    case 'error': return { ...e, message: redact(e.message, secrets) };
-    default: return e;
   }
 }

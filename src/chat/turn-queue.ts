@@ -71,6 +71,11 @@ export class TurnQueue {
     }
   }
 
+  /** Whether `withSlot` would wait now (every slot taken, or others already waiting). */
+  get full(): boolean {
+    return this.running >= this.limit() || this.waiting.length > 0;
+  }
+
   get active(): number {
     return this.running;
   }
