@@ -1,20 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
-import { tempDir } from '../helpers/pocketpaw-fixture.js';
+import { tempDatabaseFiles } from '../helpers/temp-db.js';
 import { until } from '../helpers/until.js';
 
 // Deleting a session removes its row at once and its messages later (src/sessions/sqlite-sweeper.ts).
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const dbFile = tempDatabaseFiles();
 
 function open() {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = path.join(dir, 'pocketpaw.db');
+  const file = dbFile();
   const db = openDatabase(file);
   return { file, db, store: new SqliteSessionStore(db) };
 }

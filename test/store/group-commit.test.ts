@@ -1,18 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { GroupCommit } from '../../src/store/group-commit.js';
-import { tempDir } from '../helpers/pocketpaw-fixture.js';
+import { tempDatabaseFiles } from '../helpers/temp-db.js';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const dbFile = tempDatabaseFiles();
 
 function open() {
-  const dir = tempDir();
-  dirs.push(dir);
-  const file = path.join(dir, 'pocketpaw.db');
+  const file = dbFile();
   const db = openDatabase(file);
   db.exec('CREATE TABLE t (v INTEGER)');
   return { file, db };

@@ -1,18 +1,11 @@
-import path from 'node:path';
 import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
-import { tempDir } from '../helpers/pocketpaw-fixture.js';
+import { tempDatabaseFiles } from '../helpers/temp-db.js';
 
-const dirs: string[] = [];
-const dbFile = () => {
-  const d = tempDir();
-  dirs.push(d);
-  return path.join(d, 'pocketpaw.db');
-};
-afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const dbFile = tempDatabaseFiles();
 
 /** A session row and its first message as the schema of that version has them (columns of version 1). */
 function writeOldRow(db: ReturnType<typeof openDatabase>, id: string, content: string): void {
