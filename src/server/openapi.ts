@@ -1,6 +1,5 @@
-import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { VERSION } from '../version/routes.js';
 
 const DOCS_PREFIX = '/api/v1/docs';
@@ -9,33 +8,42 @@ const DOCS_ROUTES = ['/', '/json', '/yaml', '/static/index.html', '/static/swagg
 /** The outer reply sets these itself. */
 const NOT_FORWARDED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 
+const OPENAPI = {
+  info: {
+    title: 'PocketPaw API',
+    description: 'Self-hosted AI agent. Wire-compatible with PocketPaw 0.4.4. Authenticate with `Authorization: Bearer <token>` (see `pocketpaw token`).',
+    version: VERSION,
+  },
+  components: { securitySchemes: { bearer: { type: 'http' as const, scheme: 'bearer' } } },
+  security: [{ bearer: [] as string[] }],
+};
+
 /**
- * OpenAPI generated from the routes' zod schemas (`/api/v1/openapi.json`) and a docs UI.
- * @fastify/swagger collects the routes as they are added (cheap; the document is built on the
- * first request). The docs UI (@fastify/swagger-ui, which loads @fastify/static and a YAML
- * library) is loaded on the first visit to /api/v1/docs instead of at start-up (issue 14): it
- * runs in a small Fastify instance of its own, holding the finished document, and the routes
- * here forward to it. Auth, security headers and logging stay the main server's.
+ * OpenAPI generated from the routes' zod schemas (`/api/v1/openapi.json`) and a docs UI, both
+ * built on first use (issue 14): loading and registering @fastify/swagger at start-up cost
+ * ~65 ms and ~4 MB for a document most runs never serve. The routes are recorded as they are
+ * added (an onRoute hook, cheap); the first request replays them, schemas only, into a small
+ * Fastify instance with @fastify/swagger, which builds the document once. The docs UI
+ * (@fastify/swagger-ui, @fastify/static, a YAML library) runs in another small instance holding
+ * the finished document, and the routes here forward to it. Auth, security headers and
+ * logging stay the main server's.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'PocketPaw API',
-        description: 'Self-hosted AI agent. Wire-compatible with PocketPaw 0.4.4. Authenticate with `Authorization: Bearer <token>` (see `pocketpaw token`).',
-        version: VERSION,
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
   });
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  let built: Promise<Record<string, unknown>> | undefined;
+  const openApi = () => (built ??= buildDocument(routes).catch((err: unknown) => {
+    built = undefined; // a later request tries again
+    throw err;
+  }));
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => openApi());
   app.get('/api/v1/redoc', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/v1/docs'));
 
   let docs: Promise<FastifyInstance> | undefined;
-  const docsApp = () => (docs ??= createDocsApp(app.swagger() as Record<string, unknown>).catch((err: unknown) => {
-    docs = undefined; // a later visit tries again
+  const docsApp = () => (docs ??= openApi().then(createDocsApp).catch((err: unknown) => {
+    docs = undefined;
     throw err;
   }));
   await app.register(async (scope) => {
@@ -45,8 +53,25 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   }, { prefix: DOCS_PREFIX });
 }
 
+/** The document @fastify/swagger makes for `routes`, as if it had been registered with them. */
+async function buildDocument(routes: readonly RouteOptions[]): Promise<Record<string, unknown>> {
+  const { default: swagger } = await import('@fastify/swagger');
+  // HEAD routes are replayed as recorded, so the replay must not add its own.
+  const replay = Fastify({ exposeHeadRoutes: false });
+  replay.setValidatorCompiler(validatorCompiler);
+  replay.setSerializerCompiler(serializerCompiler);
+  await replay.register(swagger, { openapi: OPENAPI, transform: jsonSchemaTransform });
+  for (const route of routes) {
+    replay.route({ method: route.method, url: route.url, schema: route.schema, handler: () => null });
+  }
+  await replay.ready();
+  const document = replay.swagger() as Record<string, unknown>;
+  await replay.close();
+  return document;
+}
+
 async function createDocsApp(document: Record<string, unknown>): Promise<FastifyInstance> {
-  const { default: swaggerUi } = await import('@fastify/swagger-ui');
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
   const docs = Fastify();
   await docs.register(swagger, { mode: 'static', specification: { document: document as never } });
   await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX });

@@ -16,7 +16,8 @@ import { buildServer } from '../../scripts/build-server.mjs';
  * runs are checked: the build (scripts/build-server.mjs, made here if stale) and tsx.
  */
 const NOT_AT_START = [
-  'ai', '@ai-sdk/anthropic', '@ai-sdk/openai', '@ai-sdk/openai-compatible', '@modelcontextprotocol/sdk', '@fastify/swagger-ui', '@fastify/static', 'qrcode',
+  'ai', '@ai-sdk/anthropic', '@ai-sdk/openai', '@ai-sdk/openai-compatible', '@modelcontextprotocol/sdk',
+  '@fastify/swagger', '@fastify/swagger-ui', '@fastify/static', 'qrcode',
   'vite', 'grammy', 'discord.js', '@slack/bolt', 'linkedom', '@mozilla/readability', 'tar', 'yauzl',
 ];
 /** Nor does `sessions list` load the server's framework, its logger, the WebSocket library or the scheduler. */
@@ -60,7 +61,11 @@ describe.each(['built', 'tsx'])('what start-up loads (%s)', (runner) => {
       // The hook saw the start: the server's own framework is there.
       expect(packages).toContain('fastify');
       expect(NOT_AT_START.filter((p) => packages.has(p))).toEqual([]);
-      // Loaded on first use, and it works: the docs UI.
+      // Loaded on first use, and they work: the OpenAPI document and the docs UI.
+      const openapi = await fetch(`${base}/api/v1/openapi.json`);
+      expect(openapi.status).toBe(200);
+      expect(Object.keys(((await openapi.json()) as { paths: object }).paths)).toContain('/api/v1/sessions/{id}/title');
+      expect(loaded(record)).toContain('@fastify/swagger');
       const docs = await fetch(`${base}/api/v1/docs/`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('swagger');
