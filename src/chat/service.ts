@@ -204,9 +204,11 @@ export class ChatService {
         user = { id: plan.userMessageId, role: 'user', content: prepared.content, timestamp: nowIso(), metadata: prepared.metadata };
       }
       const stored = user;
-      const start = new TurnStart(() => {
+      const start = new TurnStart(async () => {
         if (!stored) return;
-        this.deps.sessions.append(sessionId, plan.channel, [stored]);
+        // The fsync runs on the thread pool, so the model's first chunk is not held up by it;
+        // the answer still waits for it (TurnStart).
+        await this.deps.sessions.appendDurably(sessionId, plan.channel, [stored]);
         if (input.model) this.deps.sessions.setModel(sessionId, input.model);
       }, () => sink.started(sessionKey));
       // Registered before anything is awaited, so a stop sent at any point of the turn stops it

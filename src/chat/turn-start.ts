@@ -13,8 +13,7 @@
  *   (the message's `session_updated`, `started`, then the answer).
  *
  * `write` may finish its work on disk asynchronously (a commit whose fsync runs on the thread
- * pool): `started` and the answer then wait for its promise. Today's append is a synchronous
- * FULL commit, on disk when it returns.
+ * pool, SessionService.appendDurably): `started` and the answer then wait for its promise.
  *
  * Every other path (no model, a wait for a slot, a failure) stores the message first with
  * `now()`, as before.

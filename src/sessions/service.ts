@@ -185,4 +185,13 @@ export class SessionService {
     if (!existed || messages.length > 0) this.events.emit('updated', this.redactSession(session));
     return session;
   }
+
+  /** `append` whose fsync runs off the event loop; announced once it is on disk. */
+  async appendDurably(rawId: string, channel: string, messages: NewMessage[]): Promise<SessionRecord> {
+    const id = toSessionId(rawId);
+    const existed = this.store.get(id) !== undefined;
+    const session = await this.store.appendDurably(id, channel, messages);
+    if (!existed || messages.length > 0) this.events.emit('updated', this.redactSession(session));
+    return session;
+  }
 }

@@ -77,7 +77,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly stmts;
   private merging: SqliteSessionMerger | undefined;
   private readonly sweeper: DeletedSessionSweeper;
-  /** Renames and deletes share fsyncs when several are in flight. */
+  /** Renames, deletes and chat messages share fsyncs when several are in flight. */
   private readonly commits: GroupCommit;
 
   constructor(private readonly db: Database.Database) {
@@ -270,6 +270,10 @@ export class SqliteSessionStore implements SessionStore {
       this.insert(id, channel, messages);
       return this.get(id)!;
     })();
+  }
+
+  appendDurably(id: string, channel: string, messages: NewMessage[]): Promise<SessionRecord> {
+    return this.commits.run(() => this.append(id, channel, messages));
   }
 
   merge(id: string, channel: string, messages: NewMessage[], userTitle: string | null): ImportResult {

@@ -89,6 +89,12 @@ export interface SessionStore {
   /** Appends messages after the active branch's leaf, creating the session when needed, in one transaction. */
   append(id: string, channel: string, messages: NewMessage[]): SessionRecord;
   /**
+   * `append`, with the commit's fsync off the event loop (a group commit): resolves once the
+   * messages are on disk. For a chat turn's message, whose fsync would otherwise hold up
+   * everything else the server does, the model's stream included.
+   */
+  appendDurably(id: string, channel: string, messages: NewMessage[]): Promise<SessionRecord>;
+  /**
    * Merges a session from another store (import): messages whose id is already present are
    * skipped; `userTitle` is applied only when the session has none yet.
    */

@@ -33,10 +33,11 @@ describe('the user message is on disk before anything of the answer, and frame o
     sock.ws.on('message', (data) => seen.push({ kind: kind(JSON.parse(data.toString()) as WsFrame), stored: stored(sock.sessionId, text) }));
     const order: string[] = [];
     const sessions = env.s.server.ctx.sessions;
-    const append = sessions.append.bind(sessions);
-    sessions.append = (...args: Parameters<typeof append>) => {
+    const append = sessions.appendDurably.bind(sessions);
+    sessions.appendDurably = async (...args: Parameters<typeof append>) => {
+      const session = await append(...args); // committed and fsync'ed
       if (args[2].some((m) => m.role === 'user')) order.push('user message stored');
-      return append(...args);
+      return session;
     };
     const fetch = globalThis.fetch;
     globalThis.fetch = (...args: Parameters<typeof fetch>) => {
@@ -49,7 +50,7 @@ describe('the user message is on disk before anything of the answer, and frame o
       sock.send({ action: 'chat', message: text });
       await sock.turn(from);
     } finally {
-      sessions.append = append;
+      sessions.appendDurably = append;
       globalThis.fetch = fetch;
     }
     expect(order.slice(0, 2)).toEqual(['model asked', 'user message stored']);
@@ -71,10 +72,8 @@ describe('the user message is on disk before anything of the answer, and frame o
   it('a message that cannot be stored: the turn fails saying why, and nothing of the answer is sent nor any tool run', async () => {
     const sock = await connectChat(env.s.url);
     const sessions = env.s.server.ctx.sessions;
-    const append = sessions.append.bind(sessions);
-    sessions.append = () => {
-      throw new Error('SQLITE_FULL: database or disk is full');
-    };
+    const append = sessions.appendDurably.bind(sessions);
+    sessions.appendDurably = () => Promise.reject(new Error('SQLITE_FULL: database or disk is full'));
     let frames: WsFrame[];
     try {
       env.fake.enqueue(toolCallReply('current_time', { timezone: 'UTC' }), textReply('never sent'));
@@ -82,7 +81,7 @@ describe('the user message is on disk before anything of the answer, and frame o
       sock.send({ action: 'chat', message: 'This will not fit' });
       frames = await sock.turn(from);
     } finally {
-      sessions.append = append;
+      sessions.appendDurably = append;
     }
     expect(frames.map(kind)).toEqual(['stream_start', 'message', 'stream_end']);
     expect(frames[1]).toMatchObject({ content: 'An error occurred: SQLITE_FULL: database or disk is full', notice: 'failure' });
