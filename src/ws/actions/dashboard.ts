@@ -57,10 +57,11 @@ export const dashboardActions: WsActions = {
     conn.send({ type: 'health_update', data });
   }),
 
-  run_health_check: action(['admin'], (_frame, conn) => {
+  // Like POST /api/v1/health/check: answers once the database check (in its worker) has finished.
+  run_health_check: action(['admin'], async (_frame, conn) => {
     let data: unknown;
     try {
-      data = conn.ctx.health.run();
+      data = await conn.ctx.health.check();
     } catch (err) {
       data = UNKNOWN_HEALTH(err);
     }
