@@ -89,7 +89,6 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export { databasePath };
 
 export function createAppContext(env: NodeJS.ProcessEnv = process.env): AppContext {
   const config = loadConfig(env);

@@ -43,17 +43,13 @@ function prepareTools(tools: ToolSet, zodSchema: typeof import('ai').zodSchema, 
       }
       entry.inputSchema = cached;
     }
-    const execute = entry.execute;
-    if (ready && execute) entry.execute = (async (...args: never[]) => {
-      await ready;
-      return execute(...args);
-    }) as typeof execute;
+    if (entry.execute) entry.execute = afterReady(entry.execute, ready);
   }
   return tools;
 }
 
-/** The repair hook (a call to a tool not offered goes through the gate, which audits it) waits for `ready` too. */
-function afterReady<F extends (...args: never[]) => Promise<unknown>>(fn: F | undefined, ready: Promise<void> | undefined): F | undefined {
+/** `fn`, run only once `ready` has resolved: a tool's execute, and the repair hook (a call to a tool not offered goes through the gate, which audits it). */
+function afterReady<F extends (...args: never[]) => unknown>(fn: F | undefined, ready: Promise<void> | undefined): F | undefined {
   if (!fn || !ready) return fn;
   return (async (...args: never[]) => {
     await ready;

@@ -27,9 +27,9 @@ function forCaller<T extends { issues: unknown[] }>(summary: T, authenticated: b
 /** Spec §3.6. Failures answer 200 with status "unknown" and the error, as PocketPaw's do. */
 export function registerHealthRoutes(app: FastifyInstance, health: HealthService, errors: ErrorLog): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const guard = <T>(fn: () => T, fallback: (msg: string) => unknown) => {
+  const guard = async <T>(fn: () => T | Promise<T>, fallback: (msg: string) => unknown) => {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       return fallback((err as Error).message);
     }
@@ -45,13 +45,8 @@ export function registerHealthRoutes(app: FastifyInstance, health: HealthService
     }, failed));
   // Waits for the database's integrity check too (in a worker: other requests are answered meanwhile).
   for (const path of ['/api/health/check', '/api/v1/health/check']) {
-    r.post(path, { config: admin, schema: { tags, summary: 'Run all health checks now' } }, async () => {
-      try {
-        return await health.check();
-      } catch (err) {
-        return { status: 'unknown', error: (err as Error).message };
-      }
-    });
+    r.post(path, { config: admin, schema: { tags, summary: 'Run all health checks now' } }, async () =>
+      guard(() => health.check(), (error) => ({ status: 'unknown', error })));
   }
 
   r.get('/api/health/errors', {

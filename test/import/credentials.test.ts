@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { databasePath } from '../../src/app/context.js';
+import { databasePath } from '../../src/app/paths.js';
 import { importPocketPaw } from '../../src/import/import.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import { openDatabase } from '../../src/store/db.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databasePath } from '../../src/app/context.js';
+import { databasePath } from '../../src/app/paths.js';
 import { importPocketPaw } from '../../src/import/import.js';
 import { SqliteSessionStore } from '../../src/sessions/sqlite-store.js';
 import { openDatabase } from '../../src/store/db.js';
