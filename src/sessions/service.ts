@@ -180,18 +180,23 @@ export class SessionService {
 
   append(rawId: string, channel: string, messages: NewMessage[]): SessionRecord {
     const id = toSessionId(rawId);
-    const existed = this.store.get(id) !== undefined;
-    const session = this.store.append(id, channel, messages);
-    if (!existed || messages.length > 0) this.events.emit('updated', this.redactSession(session));
-    return session;
+    const announce = this.announcerFor(id, messages);
+    return announce(this.store.append(id, channel, messages));
   }
 
   /** `append` whose fsync runs off the event loop; announced once it is on disk. */
   async appendDurably(rawId: string, channel: string, messages: NewMessage[]): Promise<SessionRecord> {
     const id = toSessionId(rawId);
+    const announce = this.announcerFor(id, messages);
+    return announce(await this.store.appendDurably(id, channel, messages));
+  }
+
+  /** Announces an append that created the session or added messages (decided before it is written). */
+  private announcerFor(id: string, messages: NewMessage[]): (session: SessionRecord) => SessionRecord {
     const existed = this.store.get(id) !== undefined;
-    const session = await this.store.appendDurably(id, channel, messages);
-    if (!existed || messages.length > 0) this.events.emit('updated', this.redactSession(session));
-    return session;
+    return (session) => {
+      if (!existed || messages.length > 0) this.events.emit('updated', this.redactSession(session));
+      return session;
+    };
   }
 }
