@@ -97,7 +97,7 @@ describe('accessibility', () => {
     expect(await focused()).toBe('Skip to the message box');
     await expect(page.locator('.skip-link').evaluate((el) => el.getBoundingClientRect().top >= 0)).resolves.toBe(true);
     await page.keyboard.press('Enter');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('composer-input');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('composer-input');
 
     // A row's menu: Enter opens it on its first item, arrows move, Escape closes back to the button.
     const menuButton = page.getByRole('button', { name: 'Options for “Sourdough starter help”' });
@@ -112,7 +112,7 @@ describe('accessibility', () => {
     expect(await focused()).toBe('Delete');
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'detached' });
-    await expect(menuButton.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect.poll(() => menuButton.evaluate((el) => el === document.activeElement)).toBe(true);
     await expect(menuButton.getAttribute('aria-expanded')).resolves.toBe('false');
 
     // Ctrl+Shift+O: a new chat.

@@ -50,7 +50,7 @@ describe('signing in from another device', () => {
     const { page, context, problems } = await newPage(browser);
     await page.goto(`${proxy.url}/`);
     await loginHeading(page).waitFor();
-    await expect(page.getByLabel('Access token').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect.poll(() => page.getByLabel('Access token').evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await page.content()).not.toContain(SECRET_TITLE);
     expect(await apiAccess(page)).toEqual({ http: 401, ws: 4003 });
     await screenshot(page, 'login');

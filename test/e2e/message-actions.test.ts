@@ -117,14 +117,14 @@ describe('message actions', () => {
     await user.getByRole('button', { name: 'Edit message' }).click();
     const box = user.getByRole('textbox', { name: 'Edit your message' });
     await expect(box.inputValue()).resolves.toBe('Plan a trip to Rome');
-    await expect(box.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await axe(page), 'editing a message').toEqual([]);
     await box.fill('Something else');
     await page.keyboard.press('Escape');
     await box.waitFor({ state: 'detached' });
     await expect(userBubbles(page).last().textContent()).resolves.toBe('Plan a trip to Rome');
     // Focus went back to the Edit button.
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe('Edit message');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Edit message');
 
     await user.getByRole('button', { name: 'Edit message' }).click();
     await box.fill('Plan a trip to Paris');

@@ -78,6 +78,8 @@ describe('tool panels', { retry: 1 }, () => {
     const { page, context, problems } = await newPage(browser);
     await openApp(page, env.s.url);
     await page.getByRole('heading', { name: 'New chat' }).waitFor();
+    // Opened while typing: the palette gives focus back to the message box, which the panel hides.
+    await page.locator('#composer-input').focus();
 
     await page.keyboard.press('Control+Shift+P');
     const palette = page.getByRole('dialog', { name: 'Command palette' });
@@ -87,8 +89,8 @@ describe('tool panels', { retry: 1 }, () => {
     await page.keyboard.press('Enter');
     await title(page, 'Reminders').waitFor();
     expect(new URL(page.url()).hash).toBe('#/panel/reminders');
-    // Keyboard users land on the panel's title.
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('panel-title');
+    // Keyboard users land on the panel's title (focus moves after the panel has painted).
+    await page.waitForFunction(() => document.activeElement?.id === 'panel-title');
 
     // Every panel is in the palette; arrows choose.
     await page.keyboard.press('Control+Shift+P');

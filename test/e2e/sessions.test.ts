@@ -187,7 +187,7 @@ describe('sessions sidebar', () => {
     const dialog = page.getByRole('dialog', { name: 'Search conversations' });
     await dialog.waitFor();
     const box = page.getByRole('combobox', { name: 'Search conversations' });
-    await expect(box.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.type('zanzibar', { delay: 15 });
     const hit = dialog.getByRole('option');
     // Wait for the results of the whole word: on a slow machine the keystrokes can be further

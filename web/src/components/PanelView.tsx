@@ -72,10 +72,11 @@ export function PanelView({ name }: { name: string }) {
   const { Comp, error, retry } = useLoadedPanel(name);
   const headingRef = useRef<HTMLHeadingElement>(null);
 
-  // A panel opened from the sidebar or the palette: reading starts at its title.
+  // A panel opened from the sidebar, a link or the palette: reading starts at its title. The palette
+  // gives focus back to where it was (often the message box) before the panel opens, and the chat is
+  // hidden under the panel, so only a dialog still open keeps its focus.
   useEffect(() => {
-    const active = document.activeElement;
-    if (!active || active === document.body || active.closest('.panel-nav, .sidebar')) headingRef.current?.focus({ preventScroll: true });
+    if (!document.activeElement?.closest('dialog[open], [role="dialog"]')) headingRef.current?.focus({ preventScroll: true });
   }, [name]);
 
   useEffect(() => {
