@@ -28,11 +28,6 @@ export class TurnStart {
    */
   constructor(private readonly write: () => void | Promise<void>, private readonly started: () => void) {}
 
-  /** Whether storing has begun (it runs once). */
-  get begun(): boolean {
-    return this.stored !== undefined;
-  }
-
   /** Stores the message (once; a synchronous write happens within this call), then reports the start. */
   now(): Promise<void> {
     this.stored ??= (async () => {

@@ -33,8 +33,8 @@ export function sessionsCommand(): Command {
   cmd.command('list').description('Sessions, newest activity first')
     .option('-n, --limit <n>', 'how many', positiveInt, 50)
     .option('--json', 'print JSON')
-    .action((o: { limit: number; json?: boolean }) => withSessions(async (s) => {
-      const { sessions, total } = await s.list(o.limit);
+    .action((o: { limit: number; json?: boolean }) => withSessions((s) => {
+      const { sessions, total } = s.list(o.limit);
       print(o.json, { sessions, total }, () =>
         [...sessions.map((x) => `${x.last_activity.slice(0, 16).replace('T', ' ')}  ${String(x.message_count).padStart(4)} ${x.message_count === 1 ? 'msg ' : 'msgs'}  ${x.id}  ${x.title.replace(/\s+/g, ' ')}`),
           total === 1 ? `${sessions.length} of 1 session` : `${sessions.length} of ${total} sessions`].join('\n'));
@@ -43,8 +43,8 @@ export function sessionsCommand(): Command {
   cmd.command('search <query>').description('Sessions whose messages contain the text (case-insensitive)')
     .option('-n, --limit <n>', 'how many', positiveInt, 20)
     .option('--json', 'print JSON')
-    .action((query: string, o: { limit: number; json?: boolean }) => withSessions(async (s) => {
-      const hits = await s.search(query, o.limit);
+    .action((query: string, o: { limit: number; json?: boolean }) => withSessions((s) => {
+      const hits = s.search(query, o.limit);
       print(o.json, { sessions: hits }, () =>
         hits.length ? hits.map((h) => `${h.id}  ${h.title}\n    ${h.match_role}: ${h.match.replace(/\s+/g, ' ').slice(0, 100)}`).join('\n') : 'No matches.');
     }));

@@ -96,6 +96,7 @@ export class SqliteSessionStore implements SessionStore {
       ),
       get: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
       key: db.prepare('SELECT key FROM sessions WHERE id = ?').pluck(),
+      appendTarget: db.prepare('SELECT key, auto_title FROM sessions WHERE id = ?'),
       rename: db.prepare('UPDATE sessions SET user_title = ? WHERE id = ?'),
       setAutoTitle: db.prepare('UPDATE sessions SET auto_title = ? WHERE id = ?'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ? RETURNING key').pluck(),
@@ -304,19 +305,13 @@ export class SqliteSessionStore implements SessionStore {
 
   /** Runs inside the caller's transaction. */
   private insert(id: string, channel: string, messages: NewMessage[]): void {
-    let row = this.stmts.get.get(id) as SessionRow | undefined;
-    let key: number;
-    if (!row) {
-      if (messages.length === 0) return;
-      key = Number(this.stmts.insertSession.run({ id, channel, created: messages[0]!.timestamp }).lastInsertRowid);
-      row = this.stmts.get.get(id) as SessionRow;
-    } else {
-      key = this.stmts.key.get(id) as number;
-    }
+    const found = this.stmts.appendTarget.get(id) as { key: number; auto_title: string | null } | undefined;
+    if (!found && messages.length === 0) return;
+    const key = found?.key ?? Number(this.stmts.insertSession.run({ id, channel, created: messages[0]!.timestamp }).lastInsertRowid);
     let seq = (this.stmts.maxSeq.get(key) as number) + 1;
     // Each message follows the active branch's leaf: a plain append keeps the branch linear.
     let parent = (this.stmts.leaf.get(key) as number | undefined) ?? null;
-    let autoTitle = row.auto_title;
+    let autoTitle = found?.auto_title ?? null;
     let last: NewMessage | undefined;
     for (const m of messages) {
       parent = Number(this.stmts.insertMessage.run({

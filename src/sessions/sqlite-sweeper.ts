@@ -50,11 +50,6 @@ export class DeletedSessionSweeper {
     return true;
   }
 
-  /** Runs every queued step now (tests, and `pocketpaw` commands that exit right after). */
-  drain(): void {
-    while (this.step() === 'more');
-  }
-
   private schedule(delay: number): void {
     if (this.timer) return;
     // unref: a pending sweep never keeps a CLI command or a closing server alive.
